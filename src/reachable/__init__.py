@@ -1,0 +1,48 @@
+"""Which jobs and training sites can people reach, by each mode, in time.
+
+>>> import reachable as rc
+>>> net = rc.Network.build("poa_osm.pbf")                              # doctest: +SKIP
+>>> ttm = rc.travel_time_matrix(net, hexes, mode="bike", max_time=45)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+
+from . import datasets
+from .errors import (
+    CRSError,
+    DataFileNotFoundError,
+    InvalidParameterError,
+    InvalidPointsError,
+    NetworkFormatError,
+    NotYetSupportedError,
+    OSMFileError,
+    ReachableError,
+    ReachableWarning,
+    UnknownModeError,
+)
+from .matrix import travel_time_matrix
+from .modes import STREET_MODES
+from .network import Network
+
+__version__ = "0.1.0"
+
+logging.getLogger("reachable").addHandler(logging.NullHandler())
+
+__all__ = [
+    "STREET_MODES",
+    "CRSError",
+    "DataFileNotFoundError",
+    "InvalidParameterError",
+    "InvalidPointsError",
+    "Network",
+    "NetworkFormatError",
+    "NotYetSupportedError",
+    "OSMFileError",
+    "ReachableError",
+    "ReachableWarning",
+    "UnknownModeError",
+    "datasets",
+    "travel_time_matrix",
+]

@@ -1,0 +1,61 @@
+"""Exceptions raised by reachable.
+
+Every error derives from :class:`ReachableError` and also from the builtin exception a
+caller would naturally catch (``FileNotFoundError``, ``ValueError``, ...), so both
+``except reachable.ReachableError`` and ``except ValueError`` work.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CRSError",
+    "DataFileNotFoundError",
+    "InvalidParameterError",
+    "InvalidPointsError",
+    "NetworkFormatError",
+    "NotYetSupportedError",
+    "OSMFileError",
+    "ReachableError",
+    "ReachableWarning",
+    "UnknownModeError",
+]
+
+
+class ReachableError(Exception):
+    """Base class of every error raised on purpose by reachable."""
+
+
+class DataFileNotFoundError(ReachableError, FileNotFoundError):
+    """An input file or folder does not exist."""
+
+
+class OSMFileError(ReachableError, ValueError):
+    """An OpenStreetMap input is empty, unreadable or holds no routable street."""
+
+
+class InvalidPointsError(ReachableError, ValueError):
+    """Origins, destinations or opportunities are malformed (ids, geometry, columns)."""
+
+
+class CRSError(ReachableError, ValueError):
+    """A geometry has no coordinate reference system, or one that cannot be used."""
+
+
+class UnknownModeError(ReachableError, ValueError):
+    """A transport mode that reachable does not know, or that the network was not built for."""
+
+
+class InvalidParameterError(ReachableError, ValueError):
+    """A parameter value is impossible (negative speed, zero time budget, ...)."""
+
+
+class NetworkFormatError(ReachableError, ValueError):
+    """A saved network file is not a reachable network, or was written by another format version."""
+
+
+class NotYetSupportedError(ReachableError, NotImplementedError):
+    """A feature that is planned but not available in this version."""
+
+
+class ReachableWarning(UserWarning):
+    """Base class of the warnings reachable emits (unsnapped points, ...)."""

@@ -1,0 +1,9 @@
+"""numba-compiled routing kernels.
+
+Plain typed numpy arrays in, plain arrays out: no pandas, networkx or Python objects, so the
+kernels can run in any worker process (a Dask task, a thread pool) on a chunk of origins.
+"""
+
+from .dijkstra import one_to_all, street_travel_times
+
+__all__ = ["one_to_all", "street_travel_times"]

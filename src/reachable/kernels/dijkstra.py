@@ -1,0 +1,149 @@
+"""Time-bounded Dijkstra on a CSR graph, for one origin or many origins in parallel.
+
+A graph is three arrays: ``indptr`` (n_nodes + 1), ``head`` (n_arcs) and ``weight`` (n_arcs,
+seconds). Arcs ``indptr[i]:indptr[i + 1]`` leave node ``i``. Parallel arcs are allowed: the
+search keeps the cheapest, as relaxation takes the minimum.
+
+A *snapped point* sits on a street edge between nodes ``u`` and ``v``. An origin enters the
+graph at ``node[k, 0]`` and ``node[k, 1]`` with costs ``cost[k, 0]`` and ``cost[k, 1]`` (its
+walk to the street plus the part of the edge travelled; ``inf`` where a one-way edge forbids
+it), and a destination is left from its two nodes with the costs of the rest of the way.
+Two points on the same edge may also be joined directly along it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .heap import heap_pop, heap_push
+
+
+@njit(cache=True)
+def _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items):
+    """Run Dijkstra from ``seeds`` up to ``cutoff`` seconds, writing ``dist`` in place.
+
+    ``dist`` must be all ``inf`` on entry; returns how many nodes were labelled, whose ids
+    are ``touched[:count]`` so the caller can reset them cheaply.
+    """
+    n_touched = 0
+    size = 0
+    for k in range(seeds.shape[0]):
+        node = seeds[k]
+        cost = seed_cost[k]
+        if node < 0 or not cost <= cutoff:
+            continue
+        if dist[node] == np.inf:
+            touched[n_touched] = node
+            n_touched += 1
+        if cost < dist[node]:
+            dist[node] = cost
+            size = heap_push(heap_keys, heap_items, size, cost, node)
+    while size > 0:
+        d, node, size = heap_pop(heap_keys, heap_items, size)
+        if d > dist[node]:
+            continue
+        for arc in range(indptr[node], indptr[node + 1]):
+            target = head[arc]
+            candidate = d + weight[arc]
+            if candidate < dist[target] and candidate <= cutoff:
+                if dist[target] == np.inf:
+                    touched[n_touched] = target
+                    n_touched += 1
+                dist[target] = candidate
+                size = heap_push(heap_keys, heap_items, size, candidate, target)
+    return n_touched
+
+
+@njit(cache=True)
+def one_to_all(indptr, head, weight, source, cutoff):
+    """Travel time in seconds from node ``source`` to every node (``inf`` beyond ``cutoff``)."""
+    n_nodes = indptr.shape[0] - 1
+    dist = np.full(n_nodes, np.inf)
+    touched = np.empty(n_nodes, dtype=np.int64)
+    heap_keys = np.empty(head.shape[0] + 1, dtype=np.float64)
+    heap_items = np.empty(head.shape[0] + 1, dtype=np.int64)
+    seeds = np.full(1, source, dtype=np.int64)
+    seed_cost = np.zeros(1)
+    _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items)
+    return dist
+
+
+@njit(cache=True)
+def _origin_row(
+    indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along,
+    d_node, d_cost, d_edge, d_frac, cutoff, dist, touched, heap_keys, heap_items, row,
+):  # fmt: skip
+    n_touched = _search(
+        indptr, head, weight, o_node[origin], o_cost[origin], cutoff, dist, touched, heap_keys, heap_items
+    )
+    edge = o_edge[origin]
+    for j in range(d_node.shape[0]):
+        best = np.inf
+        for side in range(2):
+            node = d_node[j, side]
+            if node >= 0:
+                best = min(best, dist[node] + d_cost[j, side])
+        if edge >= 0 and d_edge[j] == edge:
+            # Both points on one edge: the direct trip along it never passes a node.
+            if d_frac[j] >= o_frac[origin]:
+                along = (d_frac[j] - o_frac[origin]) * o_along[origin, 0]
+            else:
+                along = (o_frac[origin] - d_frac[j]) * o_along[origin, 1]
+            best = min(best, o_cost[origin, 2] + along + d_cost[j, 2])
+        row[j] = best if best <= cutoff else np.inf
+    for k in range(n_touched):
+        dist[touched[k]] = np.inf
+
+
+@njit(cache=True, parallel=True)
+def street_travel_times(
+    indptr, head, weight, o_node, o_cost, o_edge, o_frac, o_along, d_node, d_cost, d_edge, d_frac, cutoff,
+    n_chunks,
+):  # fmt: skip
+    """Travel times in seconds from snapped origins to snapped destinations.
+
+    Parameters
+    ----------
+    indptr, head, weight : ndarray
+        The CSR graph (int64, int64, float64 seconds).
+    o_node : ndarray of int64, shape (n_origins, 2)
+        Nodes at the two ends of each origin's edge (-1 when unusable).
+    o_cost : ndarray of float64, shape (n_origins, 3)
+        Seconds from the origin to ``o_node[:, 0]``, to ``o_node[:, 1]`` (``inf`` when a
+        one-way edge forbids it) and, in column 2, its walk to the street alone.
+    o_edge : ndarray of int64, shape (n_origins,)
+        The street edge the origin snapped to (-1 for none).
+    o_frac : ndarray of float64, shape (n_origins,)
+        Position of the origin along its edge, 0 at ``u`` and 1 at ``v``.
+    o_along : ndarray of float64, shape (n_origins, 2)
+        Seconds to travel the whole edge u -> v and v -> u (``inf`` when forbidden).
+    d_node, d_cost, d_edge, d_frac :
+        The same for destinations, with ``d_cost[:, 0:2]`` the seconds from each node to the
+        destination and ``d_cost[:, 2]`` its walk from the street alone.
+    cutoff : float
+        Largest travel time of interest in seconds.
+    n_chunks : int
+        Origins are split into this many interleaved chunks, each searched by one thread
+        with its own buffers; a few per thread balances the load.
+
+    Returns
+    -------
+    ndarray of float64, shape (n_origins, n_destinations)
+        Seconds, ``inf`` when above ``cutoff`` or unreachable.
+    """
+    n_origins = o_node.shape[0]
+    n_nodes = indptr.shape[0] - 1
+    out = np.empty((n_origins, d_node.shape[0]))
+    n_chunks = max(1, min(n_origins, n_chunks))
+    for chunk in prange(n_chunks):
+        dist = np.full(n_nodes, np.inf)
+        touched = np.empty(n_nodes, dtype=np.int64)
+        heap_keys = np.empty(head.shape[0] + 2, dtype=np.float64)
+        heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
+        for origin in range(chunk, n_origins, n_chunks):
+            _origin_row(
+                indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along,
+                d_node, d_cost, d_edge, d_frac, cutoff, dist, touched, heap_keys, heap_items, out[origin],
+            )  # fmt: skip
+    return out

@@ -1,0 +1,277 @@
+"""The :class:`Network`: street graphs of every mode, built once and queried many times."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .._progress import progress_bar
+from ..errors import DataFileNotFoundError, InvalidParameterError, NotYetSupportedError
+from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES, check_street_mode
+from .edges import StreetEdges, split_ways
+from .snapping import EdgeIndex, SnappedPoints, utm_crs
+from .storage import cache_key, default_cache_dir, file_digest, read_network, write_network
+from .street import StreetGraph, build_street_graph, edge_speed_kph
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+logger = logging.getLogger("reachable")
+
+
+def _check_modes(modes) -> tuple[str, ...]:
+    if modes is None:
+        return STREET_MODES
+    if isinstance(modes, str):
+        modes = [modes]
+    modes = list(modes)
+    if not modes:
+        raise InvalidParameterError(f"modes is empty; choose among {', '.join(STREET_MODES)}")
+    for mode in modes:
+        check_street_mode(mode)
+    return tuple(mode for mode in STREET_MODES if mode in modes)
+
+
+class Network:
+    """Street graphs for walking, cycling, moped and car, built from OpenStreetMap.
+
+    Build one with :meth:`Network.build` (from an OSM file or an OSMnx graph) or
+    :meth:`Network.load`; pass it to :func:`reachable.travel_time_matrix`.
+    """
+
+    def __init__(self, edges: StreetEdges, graphs: dict[str, StreetGraph], metadata: dict) -> None:
+        self.edges = edges
+        self._graphs = graphs
+        self.metadata = metadata
+        self.crs = utm_crs(float(np.mean(edges.node_lon)), float(np.mean(edges.node_lat)))
+        self._edge_indexes: dict[str, EdgeIndex] = {}
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def build(
+        cls,
+        osm,
+        gtfs=None,
+        *,
+        date=None,
+        modes=None,
+        cache: bool = True,
+        cache_dir: str | Path | None = None,
+        progress: bool | None = None,
+    ) -> Network:
+        """Build a network from OpenStreetMap data.
+
+        Parameters
+        ----------
+        osm : str, Path or networkx.MultiDiGraph
+            An OSM file (``.osm.pbf``, ``.pbf``, ``.osm``, ``.osm.xml``), read with pyosmium,
+            or a graph from OSMnx (``osmnx.graph_from_place`` and friends).
+        gtfs : str, Path or list, optional
+            GTFS feeds for public transport (not available yet).
+        date : str or datetime.date, optional
+            Service day of the GTFS feeds (not available yet).
+        modes : str or list of str, optional
+            Street modes to build among ``walk``, ``bike``, ``moped`` and ``car`` (default:
+            all). Each mode keeps only the largest strongly connected part of its graph.
+        cache : bool, default True
+            Reuse a network built earlier from the same file bytes and options, and store
+            new builds. Applies to OSM files, not OSMnx graphs.
+        cache_dir : str or Path, optional
+            Cache folder; default ``$REACHABLE_CACHE_DIR`` or the user cache folder.
+        progress : bool, optional
+            Show a progress bar; default only on an interactive terminal or notebook.
+
+        Returns
+        -------
+        Network
+
+        Raises
+        ------
+        DataFileNotFoundError, OSMFileError
+            The OSM input is missing, empty, unreadable or has no routable street.
+        UnknownModeError
+            A mode that is not a street mode.
+        NotYetSupportedError
+            ``gtfs`` or ``date`` given: public transport is not available yet.
+        """
+        if gtfs is not None or date is not None:
+            raise NotYetSupportedError(
+                "public transport (gtfs=, date=) is not available in this version of reachable; "
+                "build a street network with Network.build(osm) for now"
+            )
+        modes = _check_modes(modes)
+        if not isinstance(osm, (str, Path)):
+            from ..osm.osmnx_graph import edges_from_osmnx
+
+            edges = edges_from_osmnx(osm, modes)
+            return cls._from_edges(edges, {"source": "osmnx graph", "modes": list(modes)}, progress)
+
+        path = Path(osm)
+        if not path.is_file():
+            raise DataFileNotFoundError(f"OSM file not found: {path}")
+        options = {"modes": list(modes)}
+        cached = None
+        if cache:
+            key = cache_key([file_digest(path)], options)
+            cached = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+            cached = cached / f"{key}.reachable"
+            if cached.is_file():
+                logger.info("reusing the network cached in %s", cached)
+                return cls.load(cached)
+        network = cls._from_osm_file(path, modes, progress)
+        if cached is not None:
+            write_network(cached, network.edges, network._graphs, network.metadata)
+            logger.info("cached the network in %s", cached)
+        return network
+
+    @classmethod
+    def _from_osm_file(cls, path: Path, modes: tuple[str, ...], progress: bool | None) -> Network:
+        from ..osm.reader import read_street_ways
+
+        started = time.perf_counter()
+        with progress_bar(2 + len(modes), "building network", progress) as bar:
+            bar.set_postfix_str("reading OSM")
+            ways = read_street_ways(path, modes)
+            bar.update()
+            edges = split_ways(ways)
+            bar.update()
+            network = cls._from_edges(edges, {"source": str(path), "modes": list(modes)}, bar)
+        logger.info("built the network of %s in %.1f s", path, time.perf_counter() - started)
+        return network
+
+    @classmethod
+    def _from_edges(cls, edges: StreetEdges, metadata: dict, bar) -> Network:
+        graphs = {}
+        for mode in edges.modes:
+            graphs[mode] = build_street_graph(edges, mode)
+            if hasattr(bar, "update"):
+                bar.update()
+            logger.debug("%s graph: %d nodes, %d arcs", mode, graphs[mode].n_nodes, graphs[mode].n_arcs)
+        return cls(edges, graphs, metadata)
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path) -> Path:
+        """Save the network to one file (versioned ``.npz``), reloadable with :meth:`load`.
+
+        Parameters
+        ----------
+        path : str or Path
+            Destination file, e.g. ``"city.reachable"``. It is written atomically.
+
+        Returns
+        -------
+        Path
+        """
+        return write_network(path, self.edges, self._graphs, self.metadata)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Network:
+        """Load a network saved with :meth:`save`.
+
+        Raises
+        ------
+        DataFileNotFoundError
+            The file does not exist.
+        NetworkFormatError
+            The file is not a reachable network, or was saved by an incompatible version.
+        """
+        edges, graphs, metadata = read_network(path)
+        return cls(edges, graphs, metadata)
+
+    # ------------------------------------------------------------------ access
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The street modes this network was built for."""
+        return tuple(self._graphs)
+
+    def graph(self, mode: str) -> StreetGraph:
+        """The street graph of ``mode``."""
+        return self._graphs[check_street_mode(mode, self.modes)]
+
+    def snap(self, mode: str, lon, lat, *, max_snap_distance: float) -> SnappedPoints:
+        """Snap WGS84 points to the nearest edge of ``mode`` within ``max_snap_distance`` m."""
+        graph = self.graph(mode)
+        if mode not in self._edge_indexes:
+            self._edge_indexes[mode] = EdgeIndex(self.edges, graph, self.crs)
+        return self._edge_indexes[mode].snap(lon, lat, max_snap_distance)
+
+    def edge_seconds(
+        self,
+        mode: str,
+        *,
+        walk_speed: float = DEFAULT_WALK_SPEED,
+        bike_speed: float = DEFAULT_BIKE_SPEED,
+        car_speed_factor: float = 1.0,
+    ) -> np.ndarray:
+        """Seconds ``mode`` takes along every street edge (see :func:`edge_speed_kph`)."""
+        speed = edge_speed_kph(
+            self.edges, mode, walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor
+        )
+        return self.edges.length / (speed / 3.6)
+
+    def to_networkx(
+        self,
+        mode: str,
+        *,
+        walk_speed: float = DEFAULT_WALK_SPEED,
+        bike_speed: float = DEFAULT_BIKE_SPEED,
+        car_speed_factor: float = 1.0,
+    ) -> nx.MultiDiGraph:
+        """The street graph of ``mode`` as an OSMnx-compatible ``networkx.MultiDiGraph``.
+
+        Nodes are OSM node ids with ``x``, ``y`` (WGS84 degrees); each arc is an edge with
+        ``osmid`` (way id), ``highway``, ``length`` (m), ``speed_kph``, ``travel_time`` (s),
+        ``reversed`` and ``geometry`` (a shapely LineString in travel direction). The graph's
+        ``crs`` is ``"epsg:4326"``, so OSMnx functions (``ox.plot_graph``,
+        ``ox.shortest_path``, ``ox.project_graph``) work on it.
+
+        Parameters
+        ----------
+        mode : {"walk", "bike", "moped", "car"}
+        walk_speed, bike_speed : float
+            km/h.
+        car_speed_factor : float
+            Multiplies free-flow car speeds.
+        """
+        import networkx as nx
+        import shapely
+
+        graph = self.graph(mode)
+        edges = self.edges
+        speed = edge_speed_kph(
+            edges, mode, walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor
+        )
+        seconds = edges.length / (speed / 3.6)
+        G = nx.MultiDiGraph(crs="epsg:4326", mode=mode)
+        global_node = graph.node
+        G.add_nodes_from(
+            (int(edges.node_id[i]), {"x": float(edges.node_lon[i]), "y": float(edges.node_lat[i])})
+            for i in global_node
+        )
+        offsets = edges.geometry_offsets
+        coords = np.column_stack((edges.geometry_lon, edges.geometry_lat))
+        tail = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
+        for arc in range(graph.n_arcs):
+            e = graph.arc_edge[arc]
+            reverse = bool(graph.arc_reverse[arc])
+            line = coords[offsets[e] : offsets[e + 1]]
+            G.add_edge(
+                int(edges.node_id[global_node[tail[arc]]]),
+                int(edges.node_id[global_node[graph.head[arc]]]),
+                osmid=int(edges.way_id[e]),
+                highway=str(edges.highway[e]),
+                length=float(edges.length[e]),
+                speed_kph=float(speed[e]),
+                travel_time=float(seconds[e]),
+                reversed=reverse,
+                geometry=shapely.LineString(line[::-1] if reverse else line),
+            )
+        return G
+
+    def __repr__(self) -> str:
+        graphs = ", ".join(f"{m}: {g.n_nodes} nodes/{g.n_arcs} arcs" for m, g in self._graphs.items())
+        return f"<reachable.Network from {self.metadata.get('source')!s} ({graphs})>"

@@ -1,0 +1,73 @@
+"""Snap points to the nearest street edge a mode may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+
+from .edges import StreetEdges
+from .street import StreetGraph
+
+
+def utm_crs(lon: float, lat: float) -> CRS:
+    """The UTM zone holding a WGS84 point: metres with distortion below 0.1 % nearby."""
+    zone = int((lon + 180) // 6) % 60 + 1
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+@dataclass(frozen=True)
+class SnappedPoints:
+    """Where points meet a mode's street graph.
+
+    Attributes
+    ----------
+    edge : ndarray of int64, shape (n_points,)
+        Index into :attr:`StreetGraph.edge` of the nearest edge; -1 when farther than the
+        snapping limit.
+    fraction : ndarray of float64
+        Position along the edge, 0 at its u end and 1 at its v end.
+    distance : ndarray of float64
+        Straight-line distance in metres from the point to the edge.
+    """
+
+    edge: np.ndarray
+    fraction: np.ndarray
+    distance: np.ndarray
+
+
+class EdgeIndex:
+    """A spatial index of a mode's edges in a metric CRS, built once per mode."""
+
+    def __init__(self, edges: StreetEdges, graph: StreetGraph, crs: CRS) -> None:
+        self._to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        starts = edges.geometry_offsets[graph.edge]
+        counts = edges.geometry_offsets[graph.edge + 1] - starts
+        positions = np.repeat(starts - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+        positions += np.arange(counts.sum())
+        x, y = self._to_metric.transform(edges.geometry_lon[positions], edges.geometry_lat[positions])
+        self.lines = shapely.linestrings(
+            np.column_stack((x, y)), indices=np.repeat(np.arange(len(graph.edge)), counts)
+        )
+        self.tree = shapely.STRtree(self.lines)
+
+    def snap(self, lon: np.ndarray, lat: np.ndarray, max_distance: float) -> SnappedPoints:
+        """Snap WGS84 points to the nearest edge within ``max_distance`` metres."""
+        x, y = self._to_metric.transform(np.asarray(lon, float), np.asarray(lat, float))
+        points = shapely.points(x, y)
+        (point_idx, line_idx), distance = self.tree.query_nearest(
+            points, max_distance=max_distance, return_distance=True, all_matches=False
+        )
+        edge = np.full(len(points), -1, dtype=np.int64)
+        fraction = np.zeros(len(points))
+        dist = np.full(len(points), np.inf)
+        edge[point_idx] = line_idx
+        dist[point_idx] = distance
+        fraction[point_idx] = shapely.line_locate_point(
+            self.lines[line_idx], points[point_idx], normalized=True
+        )
+        # A zero-length edge has no direction: its fraction is NaN, any end will do.
+        fraction = np.nan_to_num(fraction, nan=0.0)
+        return SnappedPoints(edge=edge, fraction=fraction, distance=dist)

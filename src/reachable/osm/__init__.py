@@ -1,0 +1,1 @@
+"""Readers of OpenStreetMap data: files through pyosmium, graphs from OSMnx."""

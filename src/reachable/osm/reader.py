@@ -1,0 +1,151 @@
+"""Read street ways from OpenStreetMap files (PBF or XML) with pyosmium.
+
+pyosmium streams the file and keeps node locations in an index, so files of any size are
+read without holding OSM objects in Python; only the ways with a ``highway`` tag that at
+least one requested mode may use are kept, as flat arrays.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import osmium
+
+from ..errors import DataFileNotFoundError, OSMFileError
+from .tags import car_speed_kph, mode_allowed, mode_directions
+
+logger = logging.getLogger("reachable")
+
+_XML_SUFFIXES = (".osm", ".xml", ".osm.xml")
+
+
+@dataclass(frozen=True)
+class StreetWays:
+    """Street ways as flat arrays, before they are split at intersections.
+
+    Attributes
+    ----------
+    way_id : ndarray of int64, shape (n_ways,)
+    way_offsets : ndarray of int64, shape (n_ways + 1,)
+        Way ``i`` uses positions ``way_offsets[i]:way_offsets[i + 1]`` of the node arrays.
+    node_ref, lon, lat : ndarray, shape (n_positions,)
+        OSM node id and WGS84 coordinates (degrees) of each node of each way, in way order.
+    directions : ndarray of bool, shape (n_ways, n_modes, 2)
+        Whether each mode may travel forward / backward along the node order.
+    car_speed : ndarray of float64, shape (n_ways,)
+        Free-flow car speed in km/h (``maxspeed`` or the highway default).
+    highway : ndarray of str, shape (n_ways,)
+    modes : tuple of str
+        The modes of the second axis of ``directions``.
+    """
+
+    way_id: np.ndarray
+    way_offsets: np.ndarray
+    node_ref: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    directions: np.ndarray
+    car_speed: np.ndarray
+    highway: np.ndarray
+    modes: tuple[str, ...]
+
+
+def _open(path: Path) -> osmium.io.File:
+    name = path.name.lower()
+    if name.endswith(_XML_SUFFIXES):
+        return osmium.io.File(str(path), "osm")
+    return osmium.io.File(str(path))
+
+
+def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
+    """Read the ways that any of ``modes`` may use from an OSM PBF or XML file.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.osm.pbf``, ``.pbf``, ``.osm``, ``.osm.xml`` or ``.xml`` file (optionally
+        compressed with ``.gz``/``.bz2`` as libosmium allows).
+    modes : tuple of str
+        Street modes the ways are read for.
+
+    Returns
+    -------
+    StreetWays
+
+    Raises
+    ------
+    DataFileNotFoundError
+        The file does not exist.
+    OSMFileError
+        The file is empty, is not OSM data, or holds no way usable by ``modes``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileNotFoundError(f"OSM file not found: {path}")
+    if path.stat().st_size == 0:
+        raise OSMFileError(f"OSM file {path} is empty; pass a .osm.pbf or .osm (XML) extract")
+
+    way_ids: list[int] = []
+    lengths: list[int] = []
+    refs: list[list[int]] = []
+    lons: list[list[float]] = []
+    lats: list[list[float]] = []
+    directions: list[list[tuple[bool, bool]]] = []
+    speeds: list[float] = []
+    highways: list[str] = []
+    missing_locations = 0
+    try:
+        processor = (
+            osmium.FileProcessor(_open(path))
+            .with_locations()
+            .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for way in processor:
+            tags = dict(way.tags)
+            allowed = [
+                mode_directions(tags, mode) if mode_allowed(tags, mode) else (False, False) for mode in modes
+            ]
+            if not any(forward or backward for forward, backward in allowed):
+                continue
+            nodes = [node for node in way.nodes if node.location.valid()]
+            missing_locations += len(way.nodes) - len(nodes)
+            if len(nodes) < 2:
+                continue
+            way_ids.append(way.id)
+            lengths.append(len(nodes))
+            refs.append([node.ref for node in nodes])
+            lons.append([node.location.lon for node in nodes])
+            lats.append([node.location.lat for node in nodes])
+            directions.append(allowed)
+            speeds.append(car_speed_kph(tags))
+            highways.append(tags["highway"])
+    except RuntimeError as error:
+        raise OSMFileError(
+            f"cannot read {path} as OpenStreetMap data ({error}); pass a .osm.pbf or .osm (XML) file"
+        ) from error
+    if missing_locations:
+        logger.warning(
+            "%s: %d way nodes have no location (clipped extract?) and were skipped",
+            path,
+            missing_locations,
+        )
+    if not way_ids:
+        raise OSMFileError(
+            f"{path} holds no street usable by {', '.join(modes)}: no way with a routable "
+            "highway tag; is it an OpenStreetMap extract of the study area?"
+        )
+    return StreetWays(
+        way_id=np.asarray(way_ids, dtype=np.int64),
+        way_offsets=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
+        node_ref=np.concatenate(refs).astype(np.int64),
+        lon=np.concatenate(lons).astype(np.float64),
+        lat=np.concatenate(lats).astype(np.float64),
+        directions=np.asarray(directions, dtype=bool).reshape(len(way_ids), len(modes), 2),
+        car_speed=np.asarray(speeds, dtype=np.float64),
+        highway=np.asarray(highways, dtype=object),
+        modes=modes,
+    )
