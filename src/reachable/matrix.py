@@ -57,24 +57,21 @@ def _snapped_costs(network: Network, graph: StreetGraph, points: Points, *, mode
     local = np.where(ok, snapped.edge, 0)
     street_edge = graph.edge[local]
     seconds = edge_seconds[street_edge]
-    forward = graph.edge_direction[local, 0] & ok
-    backward = graph.edge_direction[local, 1] & ok
     f = snapped.fraction
+    # Seconds along the edge from the point to u and to v (and back): inf where a one-way
+    # edge forbids it, except at the very end, where no travel along the edge is needed.
+    to_u = np.where(graph.edge_direction[local, 1], f * seconds, np.where(f == 0, 0.0, np.inf))
+    to_v = np.where(graph.edge_direction[local, 0], (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
+    from_u = np.where(graph.edge_direction[local, 0], f * seconds, np.where(f == 0, 0.0, np.inf))
+    from_v = np.where(graph.edge_direction[local, 1], (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
     off_street = np.where(ok, snapped.distance / (walk_speed / 3.6), np.inf)
     node = np.where(ok[:, None], graph.edge_node[local], -1)
-    # From the point, u is reached against the edge's direction and v along it; to the
-    # point, the reverse. One-way edges forbid one of each.
-    enter = np.column_stack((
-        np.where(backward, off_street + f * seconds, np.inf),
-        np.where(forward, off_street + (1 - f) * seconds, np.inf),
-        off_street,
+    enter = np.column_stack((off_street + to_u, off_street + to_v, off_street))
+    leave = np.column_stack((from_u + off_street, from_v + off_street, off_street))
+    along = np.column_stack((
+        np.where(graph.edge_direction[local, 0] & ok, seconds, np.inf),
+        np.where(graph.edge_direction[local, 1] & ok, seconds, np.inf),
     ))  # fmt: skip
-    leave = np.column_stack((
-        np.where(forward, f * seconds + off_street, np.inf),
-        np.where(backward, (1 - f) * seconds + off_street, np.inf),
-        off_street,
-    ))  # fmt: skip
-    along = np.column_stack((np.where(forward, seconds, np.inf), np.where(backward, seconds, np.inf)))
     return node, enter, leave, np.where(ok, street_edge, -1), f, along
 
 
@@ -174,7 +171,7 @@ def travel_time_matrix(
             )  # fmt: skip
             bar.update(rows.stop - rows.start)
     seconds[_coincident(origin_points, destination_points)] = 0.0
-    return _tidy(origin_points, destination_points, seconds, cutoff)
+    return _tidy(origin_points, destination_points, seconds)
 
 
 def _coincident(origins: Points, destinations: Points) -> tuple[np.ndarray, np.ndarray]:
@@ -187,10 +184,9 @@ def _coincident(origins: Points, destinations: Points) -> tuple[np.ndarray, np.n
     return pairs["row"].to_numpy(), pairs["col"].to_numpy()
 
 
-def _tidy(origins: Points, destinations: Points, seconds: np.ndarray, cutoff: float) -> pd.DataFrame:
+def _tidy(origins: Points, destinations: Points, seconds: np.ndarray) -> pd.DataFrame:
     """The long frame ``from_id, to_id, travel_time`` (minutes, rounded to the second)."""
-    whole_seconds = np.round(seconds)
-    minutes = np.where(whole_seconds <= cutoff, whole_seconds / 60.0, np.nan)
+    minutes = np.where(np.isfinite(seconds), np.round(seconds) / 60.0, np.nan)
     n_o, n_d = seconds.shape
     return pd.DataFrame(
         {

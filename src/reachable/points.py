@@ -23,7 +23,7 @@ class Points:
 
 
 def _examples(values) -> str:
-    values = list(values)
+    values = values.tolist() if hasattr(values, "tolist") else list(values)
     shown = ", ".join(repr(v) for v in values[:10])
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
 

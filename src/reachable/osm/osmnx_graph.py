@@ -15,9 +15,11 @@ def edges_from_osmnx(G: nx.MultiDiGraph, modes: tuple[str, ...]) -> StreetEdges:
 
     Each OSMnx edge ``u -> v`` is travelled in its own direction by every mode that its tags
     allow, except the edges OSMnx adds against a one-way street for walkers (``oneway`` and
-    ``reversed`` both true), which only walking uses. Walking also travels an edge backwards
-    when the graph has no ``v -> u`` edge (OSMnx drive graphs). Tags that OSMnx does not keep
-    (``foot``, ``oneway:bicycle``, ...) cannot be honoured.
+    ``reversed`` both true), which only walking uses; walking travels every edge both ways.
+    The two OSMnx edges of a two-way street (same way, reversed, same length) become one
+    edge with both directions. Graphs downloaded with ``bidirectional=True`` have lost their
+    one-way information, and tags OSMnx does not keep (``foot``, ``oneway:bicycle``, ...)
+    cannot be honoured.
 
     Parameters
     ----------
@@ -54,34 +56,39 @@ def edges_from_osmnx(G: nx.MultiDiGraph, modes: tuple[str, ...]) -> StreetEdges:
 
     u, v, length, speed, way, highway, directions = [], [], [], [], [], [], []
     geometry_lon, geometry_lat, counts = [], [], []
+    # OSMnx stores a two-way street as two edges; they become one edge with both directions.
+    index_of = {}
     for a, b, data in G.edges(data=True):
         walk_only = bool(data.get("oneway")) and bool(data.get("reversed"))
-        allowed = []
-        for mode in modes:
-            if not mode_allowed(data, mode) or (walk_only and mode != "walk"):
-                allowed.append((False, False))
-            else:
-                allowed.append((True, mode == "walk" and not G.has_edge(b, a)))
-        if not any(f or r for f, r in allowed):
+        allowed = [mode_allowed(data, mode) and (mode == "walk" or not walk_only) for mode in modes]
+        if not any(allowed):
             continue
+        way_id = int(first_value(data.get("osmid")) or -1)
+        measured = data.get("length")
         geometry = data.get("geometry")
         if geometry is not None:
-            xs, ys = geometry.xy
-            xs, ys = list(xs), list(ys)
+            xs, ys = (list(c) for c in geometry.xy)
         else:
             xs, ys = [G.nodes[a]["x"], G.nodes[b]["x"]], [G.nodes[a]["y"], G.nodes[b]["y"]]
-        u.append(a)
-        v.append(b)
-        measured = data.get("length")
-        length.append(
+        metres = (
             float(measured)
             if measured is not None
             else float(great_circle_m(xs[:-1], ys[:-1], xs[1:], ys[1:]).sum())
         )
+        twin = index_of.get((b, a, way_id))
+        if twin is not None and abs(length[twin] - metres) < 1e-6 * max(1.0, metres):
+            for m, ok in enumerate(allowed):
+                directions[twin][m][1] |= ok
+            continue
+        index_of[(a, b, way_id)] = len(u)
+        u.append(a)
+        v.append(b)
+        length.append(metres)
         speed.append(car_speed_kph(data))
-        way.append(int(first_value(data.get("osmid")) or -1))
+        way.append(way_id)
         highway.append(first_value(data.get("highway")) or "")
-        directions.append(allowed)
+        # Walking ignores one-way streets, so it may travel every edge backwards.
+        directions.append([[ok, ok and mode == "walk"] for mode, ok in zip(modes, allowed, strict=True)])
         geometry_lon.extend(xs)
         geometry_lat.extend(ys)
         counts.append(len(xs))
