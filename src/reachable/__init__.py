@@ -13,6 +13,7 @@ from . import datasets
 from .errors import (
     CRSError,
     DataFileNotFoundError,
+    GTFSError,
     InvalidParameterError,
     InvalidPointsError,
     NetworkFormatError,
@@ -34,6 +35,7 @@ __all__ = [
     "STREET_MODES",
     "CRSError",
     "DataFileNotFoundError",
+    "GTFSError",
     "InvalidParameterError",
     "InvalidPointsError",
     "Network",

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CRSError",
     "DataFileNotFoundError",
+    "GTFSError",
     "InvalidParameterError",
     "InvalidPointsError",
     "NetworkFormatError",
@@ -35,6 +36,20 @@ class OSMFileError(ReachableError, ValueError):
 
 class InvalidPointsError(ReachableError, ValueError):
     """Origins, destinations or opportunities are malformed (ids, geometry, columns)."""
+
+
+class GTFSError(ReachableError, ValueError):
+    """A GTFS feed is missing, unreadable or has broken rows.
+
+    ``problems`` lists every problem found, each naming the file and line, so a feed is
+    fixed in one pass rather than one error at a time.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = list(problems or [])
+        if self.problems:
+            message += "\n" + "\n".join(f"  - {problem}" for problem in self.problems)
+        super().__init__(message)
 
 
 class CRSError(ReachableError, ValueError):
