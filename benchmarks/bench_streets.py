@@ -317,10 +317,21 @@ def kernel_only(net, mode: str, points: Snapped, cutoff: float) -> np.ndarray:
     graph = net.graph(mode)
     weight = net.edge_seconds(mode)[graph.arc_edge]
     return street_travel_times(
-        graph.indptr, graph.head, weight, points.node, points.enter, points.edge, points.fraction,
-        points.along, points.node, points.leave, points.edge, points.fraction, cutoff,
+        graph.indptr,
+        graph.head,
+        weight,
+        points.node,
+        points.enter,
+        points.edge,
+        points.fraction,
+        points.along,
+        points.node,
+        points.leave,
+        points.edge,
+        points.fraction,
+        cutoff,
         4 * numba.get_num_threads(),
-    )  # fmt: skip
+    )
 
 
 def agreement(ours: np.ndarray, theirs: np.ndarray, compared: np.ndarray, cutoff: float, points) -> dict:

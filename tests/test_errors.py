@@ -63,10 +63,13 @@ def test_osm_file_without_streets(tmp_path):
         rc.Network.build(path, cache=False)
 
 
-def test_gtfs_is_not_available_yet():
-    with pytest.raises(rc.NotYetSupportedError, match="public transport") as caught:
-        rc.Network.build(TINY_TOWN, gtfs=["feed.zip"], date="2019-05-13")
-    assert isinstance(caught.value, NotImplementedError)
+def test_gtfs_and_date_go_together(tmp_path):
+    with pytest.raises(rc.InvalidParameterError, match="gtfs and date go together"):
+        rc.Network.build(TINY_TOWN, gtfs=["feed.zip"])
+    with pytest.raises(rc.InvalidParameterError, match="gtfs and date go together"):
+        rc.Network.build(TINY_TOWN, date="2019-05-13")
+    with pytest.raises(rc.DataFileNotFoundError, match=r"feed\.zip"):
+        rc.Network.build(TINY_TOWN, gtfs=[tmp_path / "feed.zip"], date="2019-05-13")
 
 
 def test_osm_of_the_wrong_type():

@@ -37,9 +37,15 @@ def points(*rows):
 
 # Points exactly on the intersections A..H (node ids 1..8).
 NODES = points(
-    ("A", 3.000, 0.000), ("B", 3.001, 0.000), ("C", 3.002, 0.000), ("D", 3.003, 0.000),
-    ("E", 3.000, 0.001), ("F", 3.001, 0.001), ("G", 3.002, 0.001), ("H", 3.003, 0.001),
-)  # fmt: skip
+    ("A", 3.000, 0.000),
+    ("B", 3.001, 0.000),
+    ("C", 3.002, 0.000),
+    ("D", 3.003, 0.000),
+    ("E", 3.000, 0.001),
+    ("F", 3.001, 0.001),
+    ("G", 3.002, 0.001),
+    ("H", 3.003, 0.001),
+)
 
 
 def times(network, mode, origins=NODES, destinations=NODES, **options):

@@ -1,78 +1,94 @@
-"""Travel-time matrices between points, by street mode."""
+"""Travel-time matrices between points, by street mode or by public transport."""
 
 from __future__ import annotations
 
-import logging
-import warnings
+import datetime
+from collections.abc import Sequence
 
-import numba
 import numpy as np
 import pandas as pd
 
 from ._progress import progress_bar
-from .errors import InvalidParameterError, ReachableWarning
-from .kernels import street_travel_times
-from .modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED
+from .errors import InvalidParameterError, UnknownModeError
+from .kernels.raptor import UNREACHED
+from .modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES
 from .network.network import Network
-from .network.street import StreetGraph, check_speeds
+from .network.street import check_speeds
 from .points import Points, as_points
-
-logger = logging.getLogger("reachable")
+from .routing.street import ORIGINS_PER_CHUNK, coincident, snapped_costs, street_seconds
+from .routing.transit import TransitQuery, transit_seconds
 
 DEFAULT_MAX_SNAP_DISTANCE = 1600.0
 """Metres; farther points are unreachable (R5's largest linking radius)."""
 
-ORIGINS_PER_CHUNK = 2000
-"""Origins routed per kernel call: bounds memory to chunk x destinations results."""
+DEFAULT_MAX_WALK_TIME = 20.0
+"""Minutes of each walking leg of a public transport trip (access, transfer, egress)."""
+
+DEFAULT_MAX_TRANSFERS = 3
+"""Vehicle changes in a public transport trip (4 rides)."""
+
+DEFAULT_BOARD_SLACK = 60
+"""Seconds between reaching a stop and boarding there (R5 uses one minute too)."""
+
+DEFAULT_FREQUENCY_DRAWS = 5
+"""Random boarding phases per departure minute on frequency-based services."""
 
 
-def check_positive(name: str, value, *, unit: str) -> float:
-    """``value`` as a float if it is a positive finite number, else a clear error."""
+def check_positive(name: str, value, *, unit: str, allow_zero: bool = False) -> float:
+    """``value`` as a float if it is a positive (or zero) finite number, else a clear error."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
         raise InvalidParameterError(f"{name} must be a number of {unit}, got {value!r}")
-    if not (np.isfinite(value) and value > 0):
-        raise InvalidParameterError(f"{name} must be a positive number of {unit}, got {value!r}")
+    if not (np.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
+        sign = "zero or positive" if allow_zero else "positive"
+        raise InvalidParameterError(f"{name} must be a {sign} number of {unit}, got {value!r}")
     return float(value)
 
 
-def _warn_unsnapped(points: Points, edge: np.ndarray, name: str, mode: str, limit: float) -> None:
-    lost = np.flatnonzero(edge < 0)
-    if len(lost):
-        ids = points.ids.iloc[lost].tolist()
-        shown = ", ".join(map(repr, ids[:20])) + (" ..." if len(ids) > 20 else "")
-        message = (
-            f"{len(lost)} {name} are farther than max_snap_distance={limit:g} m from the {mode} "
-            f"network and are unreachable: ids {shown}"
+def check_count(name: str, value, *, minimum: int) -> int:
+    """``value`` as an int if it is a whole number >= ``minimum``, else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise InvalidParameterError(f"{name} must be a whole number >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def departure_seconds(network: Network, departure) -> int:
+    """Seconds after midnight of the network's service day for a departure time.
+
+    Accepts a ``datetime.datetime``, ``"YYYY-MM-DD HH:MM[:SS]"`` or ``"HH:MM[:SS]"`` (on the
+    network's date).
+    """
+    date = network.date
+    if isinstance(departure, str):
+        text = departure.strip()
+        try:
+            if len(text) <= 8:
+                clock = datetime.time.fromisoformat(text)
+                departure = datetime.datetime.combine(date, clock)
+            else:
+                departure = datetime.datetime.fromisoformat(text)
+        except ValueError as error:
+            raise InvalidParameterError(
+                f"departure must look like '{date} 14:00' or '14:00', got {departure!r}"
+            ) from error
+    if not isinstance(departure, datetime.datetime):
+        raise InvalidParameterError(
+            f"departure must be a datetime or a string like '{date} 14:00', got {departure!r}"
         )
-        logger.warning(message)
-        warnings.warn(message, ReachableWarning, stacklevel=4)
+    if departure.date() != date:
+        raise InvalidParameterError(
+            f"departure {departure} is not on {date}, the service day this network was built for; "
+            "build it again with date= that day"
+        )
+    return departure.hour * 3600 + departure.minute * 60 + departure.second
 
 
-def _snapped_costs(network: Network, graph: StreetGraph, points: Points, *, mode, edge_seconds,
-                   walk_speed, max_snap_distance, name):  # fmt: skip
-    """Node pairs and entry/exit costs of points on ``graph``, for the kernel."""
-    snapped = network.snap(mode, points.lon, points.lat, max_snap_distance=max_snap_distance)
-    _warn_unsnapped(points, snapped.edge, name, mode, max_snap_distance)
-    ok = snapped.edge >= 0
-    local = np.where(ok, snapped.edge, 0)
-    street_edge = graph.edge[local]
-    seconds = edge_seconds[street_edge]
-    f = snapped.fraction
-    # Seconds along the edge from the point to u and to v (and back): inf where a one-way
-    # edge forbids it, except at the very end, where no travel along the edge is needed.
-    to_u = np.where(graph.edge_direction[local, 1], f * seconds, np.where(f == 0, 0.0, np.inf))
-    to_v = np.where(graph.edge_direction[local, 0], (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
-    from_u = np.where(graph.edge_direction[local, 0], f * seconds, np.where(f == 0, 0.0, np.inf))
-    from_v = np.where(graph.edge_direction[local, 1], (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
-    off_street = np.where(ok, snapped.distance / (walk_speed / 3.6), np.inf)
-    node = np.where(ok[:, None], graph.edge_node[local], -1)
-    enter = np.column_stack((off_street + to_u, off_street + to_v, off_street))
-    leave = np.column_stack((from_u + off_street, from_v + off_street, off_street))
-    along = np.column_stack((
-        np.where(graph.edge_direction[local, 0] & ok, seconds, np.inf),
-        np.where(graph.edge_direction[local, 1] & ok, seconds, np.inf),
-    ))  # fmt: skip
-    return node, enter, leave, np.where(ok, street_edge, -1), f, along
+def _percentiles(percentiles) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(percentiles if percentiles is not None else (), dtype=object))
+    if len(values) == 0 or not all(
+        isinstance(p, (int, float, np.number)) and not isinstance(p, bool) and 0 <= p <= 100 for p in values
+    ):
+        raise InvalidParameterError(f"percentiles must be numbers in [0, 100], got {percentiles!r}")
+    return values.astype(np.float64)
 
 
 def travel_time_matrix(
@@ -82,19 +98,35 @@ def travel_time_matrix(
     *,
     mode: str,
     max_time: float,
+    departure=None,
+    time_window: int = 1,
+    percentiles: float | Sequence[float] = (50,),
+    max_walk_time: float = DEFAULT_MAX_WALK_TIME,
+    max_transfers: int = DEFAULT_MAX_TRANSFERS,
     walk_speed: float = DEFAULT_WALK_SPEED,
     bike_speed: float = DEFAULT_BIKE_SPEED,
     car_speed_factor: float = 1.0,
+    board_slack: float = DEFAULT_BOARD_SLACK,
+    frequency_draws: int = DEFAULT_FREQUENCY_DRAWS,
+    seed: int = 0,
     max_snap_distance: float = DEFAULT_MAX_SNAP_DISTANCE,
     progress: bool | None = None,
 ) -> pd.DataFrame:
-    """Travel times from every origin to every destination by one street mode.
+    """Travel times from every origin to every destination by one mode.
 
     Each point snaps to the nearest edge of the mode's street graph (its projection on the
-    edge, not the nearest node). The straight line from the point to the street is walked at
-    ``walk_speed``, and the search starts from both ends of the edge with the cost of the part
-    of the edge travelled (one-way streets allowing). Two points on the same edge can be
-    joined along it directly.
+    edge, not the nearest node; the walking graph for ``transit``). The straight line from
+    the point to the street is walked at ``walk_speed``, and the search starts from both ends
+    of the edge with the cost of the part of the edge travelled (one-way streets allowing).
+    Two points on the same edge can be joined along it directly; a destination at the very
+    place of its origin is 0.
+
+    With ``mode="transit"`` (walk + public transport) the travel time for a departure minute
+    is the arrival at the destination minus that minute (waiting at the first stop counts),
+    the smaller of the walk-only trip (allowed when it takes at most ``max_walk_time``) and
+    the best public transport trip. Departures are every minute of
+    ``[departure, departure + time_window)``; the values of all minutes (and of every draw of
+    frequency-based services) give the requested percentiles.
 
     Parameters
     ----------
@@ -104,9 +136,21 @@ def travel_time_matrix(
         with ``id``, ``lon``, ``lat`` (WGS84 degrees).
     destinations : same as origins, optional
         Default: the origins.
-    mode : {"walk", "bike", "moped", "car"}
+    mode : {"walk", "bike", "moped", "car", "transit"}
     max_time : float
         Largest travel time of interest in minutes; longer trips are NaN.
+    departure : datetime.datetime or str, required for ``transit``
+        ``"YYYY-MM-DD HH:MM"`` on the network's service day, or ``"HH:MM"``.
+    time_window : int, default 1
+        Minutes of departures, one per minute from ``departure`` (``transit``).
+    percentiles : float or sequence of float, default (50,)
+        Percentiles in [0, 100] of the travel times over the window, nearest rank (the
+        value at sorted index ``ceil(p / 100 * n) - 1``), unreachable counted as +infinity.
+    max_walk_time : float, default 20
+        Minutes of each walking leg separately: access, each transfer between stops,
+        egress; and of a walk-only trip (``transit``).
+    max_transfers : int, default 3
+        Vehicle changes (rides - 1) (``transit``).
     walk_speed : float, default 3.6
         Walking speed in km/h, also used for the walk between a point and its street.
     bike_speed : float, default 12.0
@@ -114,6 +158,13 @@ def travel_time_matrix(
     car_speed_factor : float, default 1.0
         Multiplies free-flow car speeds (1.0 = posted speeds, 0.6 = congested);
         mopeds go at min(45 km/h, car speed).
+    board_slack : float, default 60
+        Seconds, >= 0: the least time between reaching a stop and boarding there.
+    frequency_draws : int, default 5
+        Random boarding phases drawn for frequency-based services (``frequencies.txt``
+        without exact times); each draw fixes one phase per service for the whole window.
+    seed : int, default 0
+        Seed of those draws: the same seed gives the same results.
     max_snap_distance : float, default 1600
         Metres; points farther from the mode's streets are unreachable, with a warning.
     progress : bool, optional
@@ -124,74 +175,129 @@ def travel_time_matrix(
     pandas.DataFrame
         Columns ``from_id``, ``to_id`` (the ids and dtypes given) and ``travel_time``
         (minutes, float64, rounded to the second, NaN when not reachable within
-        ``max_time``), one row per pair, origins in the order given, destinations in the
-        order given within each origin. A destination at the very place of its origin is 0.
+        ``max_time``); with several percentiles, one column ``travel_time_p{p}`` each (e.g.
+        ``travel_time_p5``). One row per pair, origins in the order given, destinations in
+        the order given within each origin.
 
     Raises
     ------
     UnknownModeError
         ``mode`` is unknown or the network was not built for it.
     InvalidParameterError
-        ``max_time``, a speed or ``max_snap_distance`` is not a positive number.
+        A time, speed, count or percentile out of range; a departure not on the network's
+        service day.
     InvalidPointsError, CRSError
         Malformed origins or destinations (see :func:`reachable.points.as_points`).
     """
-    graph = network.graph(mode)
+    if mode not in network.modes:
+        available = ", ".join(network.modes)
+        hint = {"transit": " (build the network with gtfs= and date=)"}.get(
+            mode, f" (build the network with {mode!r} in modes=)" if mode in STREET_MODES else ""
+        )
+        raise UnknownModeError(f"unknown or unavailable mode {mode!r}; choose one of {available}{hint}")
     max_time = check_positive("max_time", max_time, unit="minutes")
     max_snap_distance = check_positive("max_snap_distance", max_snap_distance, unit="metres")
     check_speeds(walk_speed, bike_speed, car_speed_factor)
+    percentile_values = _percentiles(percentiles)
     origin_points = as_points(origins, "origins")
     destination_points = origin_points if destinations is None else as_points(destinations, "destinations")
 
+    if mode == "transit":
+        if departure is None:
+            raise InvalidParameterError("mode='transit' needs a departure, e.g. departure='2019-05-13 14:00'")
+        start = departure_seconds(network, departure)
+        window = check_count("time_window", time_window, minimum=1)
+        query = TransitQuery(
+            departures=start + 60 * np.arange(window, dtype=np.int64),
+            max_duration=round(max_time * 60),
+            max_walk=check_positive("max_walk_time", max_walk_time, unit="minutes") * 60,
+            max_rounds=check_count("max_transfers", max_transfers, minimum=0) + 1,
+            walk_speed=float(walk_speed),
+            board_slack=round(check_positive("board_slack", board_slack, unit="seconds", allow_zero=True)),
+            frequency_draws=check_count("frequency_draws", frequency_draws, minimum=1),
+            seed=check_count("seed", seed, minimum=0),
+            percentiles=percentile_values,
+            max_snap_distance=max_snap_distance,
+        )
+        seconds, _ = transit_seconds(network, origin_points, destination_points, query, progress=progress)
+        seconds = np.where(seconds >= UNREACHED, np.inf, seconds.astype(np.float64))
+    else:
+        seconds = _street_matrix(
+            network,
+            origin_points,
+            destination_points,
+            mode=mode,
+            cutoff=max_time * 60.0,
+            walk_speed=walk_speed,
+            bike_speed=bike_speed,
+            car_speed_factor=car_speed_factor,
+            max_snap_distance=max_snap_distance,
+            progress=progress,
+        )[:, :, None]
+        # Street times do not change over a window: every percentile is the same.
+        seconds = np.repeat(seconds, len(percentile_values), axis=2)
+    return _tidy(origin_points, destination_points, seconds, percentile_values)
+
+
+def _street_matrix(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    *,
+    mode,
+    cutoff,
+    walk_speed,
+    bike_speed,
+    car_speed_factor,
+    max_snap_distance,
+    progress,
+) -> np.ndarray:
+    """Dense seconds (``inf`` beyond ``cutoff``) between points by a street mode."""
     edge_seconds = network.edge_seconds(
         mode, walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor
     )
-    weight = edge_seconds[graph.arc_edge]
-    common = dict(
-        mode=mode, edge_seconds=edge_seconds, walk_speed=walk_speed, max_snap_distance=max_snap_distance
-    )
-    o_node, o_cost, d_cost, o_edge, o_frac, o_along = _snapped_costs(
-        network, graph, origin_points, name="origins", **common
-    )
-    d_node, d_edge, d_frac = o_node, o_edge, o_frac
-    if destinations is not None:
-        d_node, _, d_cost, d_edge, d_frac, _ = _snapped_costs(
-            network, graph, destination_points, name="destinations", **common
+    weight = edge_seconds[network.graph(mode).arc_edge]
+
+    def snap(points: Points, name: str):
+        return snapped_costs(
+            network,
+            mode,
+            points.lon,
+            points.lat,
+            edge_seconds=edge_seconds,
+            walk_speed=walk_speed,
+            max_snap_distance=max_snap_distance,
+            ids=points.ids,
+            name=name,
         )
-    cutoff = max_time * 60.0
-    n_origins = len(origin_points)
-    seconds = np.empty((n_origins, len(destination_points)))
-    with progress_bar(n_origins, f"{mode} travel times", progress, unit="origin") as bar:
-        for start in range(0, n_origins, ORIGINS_PER_CHUNK):
-            rows = slice(start, min(start + ORIGINS_PER_CHUNK, n_origins))
-            seconds[rows] = street_travel_times(
-                graph.indptr, graph.head, weight, o_node[rows], o_cost[rows], o_edge[rows],
-                o_frac[rows], o_along[rows], d_node, d_cost, d_edge, d_frac, cutoff,
-                4 * numba.get_num_threads(),
-            )  # fmt: skip
+
+    origin_costs = snap(origins, "origins")
+    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    seconds = np.empty((len(origins), len(destinations)))
+    with progress_bar(len(origins), f"{mode} travel times", progress, unit="origin") as bar:
+        for start in range(0, len(origins), ORIGINS_PER_CHUNK):
+            rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
+            seconds[rows] = street_seconds(
+                network, mode, weight, origin_costs[rows], destination_costs, cutoff
+            )
             bar.update(rows.stop - rows.start)
-    seconds[_coincident(origin_points, destination_points)] = 0.0
-    return _tidy(origin_points, destination_points, seconds)
+    seconds[coincident(origins, destinations)] = 0.0
+    return seconds
 
 
-def _coincident(origins: Points, destinations: Points) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices of origin-destination pairs at the very same place."""
-    left = pd.DataFrame({"lon": origins.lon, "lat": origins.lat, "row": np.arange(len(origins))})
-    right = pd.DataFrame(
-        {"lon": destinations.lon, "lat": destinations.lat, "col": np.arange(len(destinations))}
-    )
-    pairs = left.merge(right, on=["lon", "lat"])
-    return pairs["row"].to_numpy(), pairs["col"].to_numpy()
-
-
-def _tidy(origins: Points, destinations: Points, seconds: np.ndarray) -> pd.DataFrame:
-    """The long frame ``from_id, to_id, travel_time`` (minutes, rounded to the second)."""
+def _tidy(
+    origins: Points, destinations: Points, seconds: np.ndarray, percentiles: np.ndarray
+) -> pd.DataFrame:
+    """The long frame ``from_id, to_id, travel_time[_p{p}]`` (minutes, rounded to the second)."""
     minutes = np.where(np.isfinite(seconds), np.round(seconds) / 60.0, np.nan)
-    n_o, n_d = seconds.shape
-    return pd.DataFrame(
-        {
-            "from_id": origins.ids.take(np.repeat(np.arange(n_o), n_d)).reset_index(drop=True),
-            "to_id": destinations.ids.take(np.tile(np.arange(n_d), n_o)).reset_index(drop=True),
-            "travel_time": minutes.ravel(),
-        }
-    )
+    n_o, n_d, n_p = seconds.shape
+    columns = {
+        "from_id": origins.ids.take(np.repeat(np.arange(n_o), n_d)).reset_index(drop=True),
+        "to_id": destinations.ids.take(np.tile(np.arange(n_d), n_o)).reset_index(drop=True),
+    }
+    if n_p == 1:
+        columns["travel_time"] = minutes[:, :, 0].ravel()
+    else:
+        for j, p in enumerate(percentiles):
+            columns[f"travel_time_p{p:g}"] = minutes[:, :, j].ravel()
+    return pd.DataFrame(columns)

@@ -71,9 +71,26 @@ def one_to_all(indptr, head, weight, source, cutoff):
 
 @njit(cache=True)
 def _origin_row(
-    indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along,
-    d_node, d_cost, d_edge, d_frac, cutoff, dist, touched, heap_keys, heap_items, row,
-):  # fmt: skip
+    indptr,
+    head,
+    weight,
+    origin,
+    o_node,
+    o_cost,
+    o_edge,
+    o_frac,
+    o_along,
+    d_node,
+    d_cost,
+    d_edge,
+    d_frac,
+    cutoff,
+    dist,
+    touched,
+    heap_keys,
+    heap_items,
+    row,
+):
     n_touched = _search(
         indptr, head, weight, o_node[origin], o_cost[origin], cutoff, dist, touched, heap_keys, heap_items
     )
@@ -98,9 +115,21 @@ def _origin_row(
 
 @njit(cache=True, parallel=True)
 def street_travel_times(
-    indptr, head, weight, o_node, o_cost, o_edge, o_frac, o_along, d_node, d_cost, d_edge, d_frac, cutoff,
+    indptr,
+    head,
+    weight,
+    o_node,
+    o_cost,
+    o_edge,
+    o_frac,
+    o_along,
+    d_node,
+    d_cost,
+    d_edge,
+    d_frac,
+    cutoff,
     n_chunks,
-):  # fmt: skip
+):
     """Travel times in seconds from snapped origins to snapped destinations.
 
     Parameters
@@ -143,7 +172,24 @@ def street_travel_times(
         heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
         for origin in range(chunk, n_origins, n_chunks):
             _origin_row(
-                indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along,
-                d_node, d_cost, d_edge, d_frac, cutoff, dist, touched, heap_keys, heap_items, out[origin],
-            )  # fmt: skip
+                indptr,
+                head,
+                weight,
+                origin,
+                o_node,
+                o_cost,
+                o_edge,
+                o_frac,
+                o_along,
+                d_node,
+                d_cost,
+                d_edge,
+                d_frac,
+                cutoff,
+                dist,
+                touched,
+                heap_keys,
+                heap_items,
+                out[origin],
+            )
     return out

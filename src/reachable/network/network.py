@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .._progress import progress_bar
-from ..errors import DataFileNotFoundError, InvalidParameterError, NotYetSupportedError
+from ..errors import DataFileNotFoundError, InvalidParameterError
+from ..gtfs.timetable import Timetable
 from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES, check_street_mode
 from .edges import StreetEdges, split_ways
 from .snapping import EdgeIndex, SnappedPoints, utm_crs
@@ -43,12 +45,22 @@ class Network:
     :meth:`Network.load`; pass it to :func:`reachable.travel_time_matrix`.
     """
 
-    def __init__(self, edges: StreetEdges, graphs: dict[str, StreetGraph], metadata: dict) -> None:
+    def __init__(
+        self,
+        edges: StreetEdges,
+        graphs: dict[str, StreetGraph],
+        metadata: dict,
+        timetable: Timetable | None = None,
+    ) -> None:
         self.edges = edges
         self._graphs = graphs
         self.metadata = metadata
+        self.timetable = timetable
         self.crs = utm_crs(float(np.mean(edges.node_lon)), float(np.mean(edges.node_lat)))
         self._edge_indexes: dict[str, EdgeIndex] = {}
+        # Derived data that depends on query settings (walking transfers, RAPTOR routes):
+        # computed on first use, kept for the next query, never saved.
+        self.query_cache: dict = {}
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -70,13 +82,17 @@ class Network:
         osm : str, Path or networkx.MultiDiGraph
             An OSM file (``.osm.pbf``, ``.pbf``, ``.osm``, ``.osm.xml``), read with pyosmium,
             or a graph from OSMnx (``osmnx.graph_from_place`` and friends).
-        gtfs : str, Path or list, optional
-            GTFS feeds for public transport (not available yet).
-        date : str or datetime.date, optional
-            Service day of the GTFS feeds (not available yet).
+        gtfs : str, Path, list or dict, optional
+            GTFS feeds (zip files or folders) for public transport, as a path, a list of
+            paths or ``{name: path}``; ids are namespaced by feed name (default: file stem).
+            Enables ``mode="transit"``, which walks on the ``walk`` graph.
+        date : str, datetime.date or datetime.datetime, optional
+            The service day to route on (``"2019-05-13"``); required with ``gtfs``. Trips of
+            the previous day still running after midnight are included.
         modes : str or list of str, optional
             Street modes to build among ``walk``, ``bike``, ``moped`` and ``car`` (default:
-            all). Each mode keeps only the largest strongly connected part of its graph.
+            all; ``walk`` is added when ``gtfs`` is given). Each mode keeps only the largest
+            strongly connected part of its graph.
         cache : bool, default True
             Reuse a network built earlier from the same file bytes and options, and store
             new builds. Applies to OSM files, not OSMnx graphs.
@@ -93,40 +109,68 @@ class Network:
         ------
         DataFileNotFoundError, OSMFileError
             The OSM input is missing, empty, unreadable or has no routable street.
+        GTFSError
+            A feed is unreadable or has broken rows (all of them are listed).
         UnknownModeError
             A mode that is not a street mode.
-        NotYetSupportedError
-            ``gtfs`` or ``date`` given: public transport is not available yet.
+        InvalidParameterError
+            ``gtfs`` without ``date`` or the reverse, or a malformed date.
         """
-        if gtfs is not None or date is not None:
-            raise NotYetSupportedError(
-                "public transport (gtfs=, date=) is not available in this version of reachable; "
-                "build a street network with Network.build(osm) for now"
+        if (gtfs is None) != (date is None):
+            raise InvalidParameterError(
+                "gtfs and date go together: pass the feeds and the service day to route on, "
+                "e.g. gtfs=['feed.zip'], date='2019-05-13'"
             )
         modes = _check_modes(modes)
+        if gtfs is not None and "walk" not in modes:
+            modes = _check_modes(("walk", *modes))
         if not isinstance(osm, (str, Path)):
             from ..osm.osmnx_graph import edges_from_osmnx
 
             edges = edges_from_osmnx(osm, modes)
-            return cls._from_edges(edges, {"source": "osmnx graph", "modes": list(modes)}, progress)
+            network = cls._from_edges(edges, {"source": "osmnx graph", "modes": list(modes)}, progress)
+            return network._with_timetable(gtfs, date)
 
         path = Path(osm)
         if not path.is_file():
             raise DataFileNotFoundError(f"OSM file not found: {path}")
-        options = {"modes": list(modes)}
+        feeds = _feed_paths(gtfs)
+        options = {
+            "modes": list(modes),
+            "date": None if date is None else str(_as_date(date)),
+            "feeds": list(feeds),
+        }
         cached = None
         if cache:
-            key = cache_key([file_digest(path)], options)
+            digests = [file_digest(path)] + [_feed_digest(p) for p in feeds.values()]
             cached = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-            cached = cached / f"{key}.reachable"
+            cached = cached / f"{cache_key(digests, options)}.reachable"
             if cached.is_file():
                 logger.info("reusing the network cached in %s", cached)
                 return cls.load(cached)
-        network = cls._from_osm_file(path, modes, progress)
+        network = cls._from_osm_file(path, modes, progress)._with_timetable(feeds or None, date)
         if cached is not None:
-            write_network(cached, network.edges, network._graphs, network.metadata)
+            network.save(cached)
             logger.info("cached the network in %s", cached)
         return network
+
+    def _with_timetable(self, gtfs, date) -> Network:
+        if gtfs is None:
+            return self
+        from ..gtfs import read_gtfs
+
+        started = time.perf_counter()
+        self.timetable = read_gtfs(gtfs, _as_date(date))
+        self.metadata["date"] = str(_as_date(date))
+        self.metadata["feeds"] = [dict(feed) for feed in self.timetable.feeds]
+        logger.info(
+            "read %d trips at %d stops for %s in %.1f s",
+            self.timetable.n_trips,
+            self.timetable.n_stops,
+            self.metadata["date"],
+            time.perf_counter() - started,
+        )
+        return self
 
     @classmethod
     def _from_osm_file(cls, path: Path, modes: tuple[str, ...], progress: bool | None) -> Network:
@@ -166,7 +210,7 @@ class Network:
         -------
         Path
         """
-        return write_network(path, self.edges, self._graphs, self.metadata)
+        return write_network(path, self.edges, self._graphs, self.metadata, self.timetable)
 
     @classmethod
     def load(cls, path: str | Path) -> Network:
@@ -179,18 +223,23 @@ class Network:
         NetworkFormatError
             The file is not a reachable network, or was saved by an incompatible version.
         """
-        edges, graphs, metadata = read_network(path)
-        return cls(edges, graphs, metadata)
+        edges, graphs, metadata, timetable = read_network(path)
+        return cls(edges, graphs, metadata, timetable)
 
     # ------------------------------------------------------------------ access
     @property
     def modes(self) -> tuple[str, ...]:
-        """The street modes this network was built for."""
-        return tuple(self._graphs)
+        """The modes this network can route: its street modes, and ``transit`` with GTFS."""
+        return tuple(self._graphs) + (("transit",) if self.timetable is not None else ())
+
+    @property
+    def date(self) -> datetime.date | None:
+        """The service day of the timetable, or None without public transport."""
+        return None if "date" not in self.metadata else datetime.date.fromisoformat(self.metadata["date"])
 
     def graph(self, mode: str) -> StreetGraph:
         """The street graph of ``mode``."""
-        return self._graphs[check_street_mode(mode, self.modes)]
+        return self._graphs[check_street_mode(mode, tuple(self._graphs))]
 
     def snap(self, mode: str, lon, lat, *, max_snap_distance: float) -> SnappedPoints:
         """Snap WGS84 points to the nearest edge of ``mode`` within ``max_snap_distance`` m."""
@@ -274,4 +323,37 @@ class Network:
 
     def __repr__(self) -> str:
         graphs = ", ".join(f"{m}: {g.n_nodes} nodes/{g.n_arcs} arcs" for m, g in self._graphs.items())
+        if self.timetable is not None:
+            timetable = self.timetable
+            graphs += (
+                f"; transit on {self.metadata['date']}: {timetable.n_stops} stops/{timetable.n_trips} trips"
+            )
         return f"<reachable.Network from {self.metadata.get('source')!s} ({graphs})>"
+
+
+def _as_date(value) -> datetime.date:
+    """A service day from a date, a datetime or an ISO string."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError as error:
+        raise InvalidParameterError(f"date must be a date or 'YYYY-MM-DD', got {value!r}") from error
+
+
+def _feed_paths(gtfs) -> dict[str, Path]:
+    """Feed names and paths, as the GTFS reader names them."""
+    from ..gtfs.reader import _name_feeds
+
+    return {} if gtfs is None else dict(_name_feeds(gtfs))
+
+
+def _feed_digest(path: Path) -> str:
+    """Digest of a feed: its zip file, or every file of its folder."""
+    if not path.exists():
+        raise DataFileNotFoundError(f"GTFS feed not found: {path}")
+    if path.is_dir():
+        return cache_key([file_digest(f) for f in sorted(path.iterdir()) if f.is_file()], {})
+    return file_digest(path)

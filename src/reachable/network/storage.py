@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -12,24 +13,46 @@ import numpy as np
 import pooch
 
 from ..errors import DataFileNotFoundError, NetworkFormatError
+from ..gtfs.timetable import Timetable
 from .edges import StreetEdges
 from .street import StreetGraph
 
 FORMAT_NAME = "reachable-network"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever the saved arrays or their meaning change; older files are refused."""
 
 _EDGE_FIELDS = (
-    "node_id", "node_lon", "node_lat", "u", "v", "length", "car_speed", "way_id",
-    "directions", "geometry_offsets", "geometry_lon", "geometry_lat",
-)  # fmt: skip
+    "node_id",
+    "node_lon",
+    "node_lat",
+    "u",
+    "v",
+    "length",
+    "car_speed",
+    "way_id",
+    "directions",
+    "geometry_offsets",
+    "geometry_lon",
+    "geometry_lat",
+)
 _GRAPH_FIELDS = (
-    "node", "indptr", "head", "arc_edge", "arc_reverse", "edge", "edge_node", "edge_direction",
-)  # fmt: skip
+    "node",
+    "indptr",
+    "head",
+    "arc_edge",
+    "arc_reverse",
+    "edge",
+    "edge_node",
+    "edge_direction",
+)
 
 
 def write_network(
-    path: str | Path, edges: StreetEdges, graphs: dict[str, StreetGraph], metadata: dict
+    path: str | Path,
+    edges: StreetEdges,
+    graphs: dict[str, StreetGraph],
+    metadata: dict,
+    timetable: Timetable | None = None,
 ) -> Path:
     """Write a network atomically: a crash never leaves a half-written file at ``path``."""
     path = Path(path)
@@ -40,12 +63,18 @@ def write_network(
     for mode, graph in graphs.items():
         for name in _GRAPH_FIELDS:
             arrays[f"graph/{mode}/{name}"] = getattr(graph, name)
+    if timetable is not None:
+        for field in dataclasses.fields(Timetable):
+            if field.name != "feeds":
+                value = getattr(timetable, field.name)
+                arrays[f"timetable/{field.name}"] = value.astype(str) if value.dtype == object else value
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
         "modes": list(edges.modes),
         "graphs": list(graphs),
         "metadata": metadata,
+        "feeds": None if timetable is None else [dict(feed) for feed in timetable.feeds],
     }
     arrays["header"] = np.array(json.dumps(header))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,7 +89,7 @@ def write_network(
     return path
 
 
-def read_network(path: str | Path) -> tuple[StreetEdges, dict[str, StreetGraph], dict]:
+def read_network(path: str | Path) -> tuple[StreetEdges, dict[str, StreetGraph], dict, Timetable | None]:
     """Read a network written by :func:`write_network`."""
     path = Path(path)
     if not path.is_file():
@@ -83,13 +112,21 @@ def read_network(path: str | Path) -> tuple[StreetEdges, dict[str, StreetGraph],
                 mode: StreetGraph(mode=mode, **{name: data[f"graph/{mode}/{name}"] for name in _GRAPH_FIELDS})
                 for mode in header["graphs"]
             }
+            timetable = None
+            if header["feeds"] is not None:
+                fields = {}
+                for field in dataclasses.fields(Timetable):
+                    if field.name != "feeds":
+                        value = data[f"timetable/{field.name}"]
+                        fields[field.name] = value.astype(object) if value.dtype.kind == "U" else value
+                timetable = Timetable(**fields, feeds=tuple(header["feeds"]))
     except NetworkFormatError:
         raise
     except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
         raise NetworkFormatError(
             f"{path} is not a reachable network file ({error}); create one with Network.save()"
         ) from error
-    return edges, graphs, header["metadata"]
+    return edges, graphs, header["metadata"], timetable
 
 
 def file_digest(path: str | Path) -> str:

@@ -1,0 +1,404 @@
+"""Range RAPTOR on plain arrays: earliest arrivals by public transport, per departure minute.
+
+The timetable is a set of *routes*: trips that call at the same stops in the same order and
+never overtake each other. Route ``r`` calls at ``route_stops[route_stop_offsets[r]:...]``
+(``S`` stops) and runs trips ``route_trip_offsets[r]:...`` (``T`` trips, sorted by time);
+the arrival and departure of its ``t``-th trip at its ``s``-th stop are at
+``route_time_offsets[r] + t * S + s`` of ``arrival`` and ``departure`` (seconds since
+midnight of the service day). ``stop_route_offsets`` / ``stop_route`` /
+``stop_route_position`` list the routes calling at each stop.
+
+Times are int64 seconds. Labels are kept per round (``k`` rides at most) and come in two
+kinds: arrival *by vehicle* (a journey may leave the network on foot from there) and arrival
+after the walking transfer of that round (a journey may board from there). A walking leg
+never follows another: access, then rides separated by at most one walk each, then egress.
+
+Departure minutes are processed from the latest to the earliest, keeping labels between
+them (Delling, Pajor and Werneck 2012, "Round-Based Public Transit Routing"): an arrival
+reachable when leaving later is reachable when leaving earlier, so each earlier minute only
+works on what it improves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+UNREACHED = np.int64(2**62)
+"""Label of a stop or destination not reached (far above any time of day)."""
+
+
+@njit(cache=True, inline="always")
+def _improve(labels, round_, stop, time, n_rounds):
+    """Write ``time`` into rounds ``round_..n_rounds`` where it is earlier.
+
+    A label of round k holds the best arrival with at most k rides, so fewer rides count too.
+    """
+    for k in range(round_, n_rounds + 1):
+        if time < labels[k, stop]:
+            labels[k, stop] = time
+        else:
+            break
+
+
+@njit(cache=True)
+def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high, ready):
+    """Index in ``[low, high)`` of the first trip leaving ``position`` at or after ``ready``.
+
+    ``high`` when none does; trips are sorted and never overtake, so a bisection finds it.
+    """
+    while low < high:
+        middle = (low + high) // 2
+        if departure[first_time + middle * n_stops_in_route + position] >= ready:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+@njit(cache=True)
+def run_rounds(
+    route_stop_offsets,
+    route_stops,
+    route_trip_offsets,
+    route_time_offsets,
+    arrival,
+    departure,
+    stop_route_offsets,
+    stop_route,
+    stop_route_position,
+    transfer_offsets,
+    transfer_to,
+    transfer_time,
+    stop_board_slack,
+    board_slack,
+    max_rounds,
+    latest_arrival,
+    ride,
+    board,
+    work,
+    n_marked,
+    improved,
+    n_improved,
+    parent_trip,
+    parent_board,
+    parent_from,
+):
+    """Run RAPTOR rounds 1..max_rounds from the stops marked in round 0.
+
+    Parameters
+    ----------
+    ride, board : ndarray of int64, shape (max_rounds + 1, n_stops)
+        Labels: arrival by vehicle, and the time from which a vehicle may be boarded (after
+        the round's walking transfer), with at most k rides. Updated in place.
+    work : RaptorWork
+        Marks and queues (see :func:`raptor_work`); ``work.marked_stops[:n_marked]`` are
+        the stops whose ``board`` label improved in round 0.
+    improved : ndarray of int64
+        Appended with every stop whose ``ride[max_rounds]`` label improved (for egress),
+        from index ``n_improved``; ``work.is_improved`` flags them.
+    stop_board_slack : ndarray of int64, shape (n_stops,)
+        Extra seconds needed to board at each stop after a ride (``transfers.txt``
+        same-stop ``min_transfer_time``), beyond ``board_slack``.
+    latest_arrival : int
+        Arrivals after this are pruned (departure + the time budget).
+    parent_trip, parent_board, parent_from : ndarray of int64, shape (max_rounds + 1, n_stops)
+        When ``parent_trip`` has rows, the journey is recorded for itineraries: the route
+        trip ridden to arrive at a stop and the stop where it was boarded, and the stop a
+        transfer walked from (-1 when the board label came by vehicle). Pass (0, 0) arrays
+        to skip.
+
+    Returns
+    -------
+    int
+        The new number of improved stops.
+    """
+    marked_stops, is_marked, rode_stops, is_rode, queue, route_start, is_queued, is_improved = work
+    track = parent_trip.shape[0] > 0
+    for k in range(1, max_rounds + 1):
+        if n_marked == 0:
+            break
+        # Routes to scan: those calling at a stop improved in the previous round, each from
+        # its first such stop.
+        n_queued = 0
+        for i in range(n_marked):
+            stop = marked_stops[i]
+            is_marked[stop] = False
+            for j in range(stop_route_offsets[stop], stop_route_offsets[stop + 1]):
+                route = stop_route[j]
+                position = stop_route_position[j]
+                if not is_queued[route]:
+                    is_queued[route] = True
+                    route_start[route] = position
+                    queue[n_queued] = route
+                    n_queued += 1
+                elif position < route_start[route]:
+                    route_start[route] = position
+        n_marked = 0
+        n_rode = 0
+
+        # Ride every queued route from its first improved stop.
+        for q in range(n_queued):
+            route = queue[q]
+            is_queued[route] = False
+            first_stop = route_stop_offsets[route]
+            n_route_stops = route_stop_offsets[route + 1] - first_stop
+            first_trip = route_trip_offsets[route]
+            n_trips = route_trip_offsets[route + 1] - first_trip
+            first_time = route_time_offsets[route]
+            trip = n_trips  # none boarded yet
+            boarded_at = -1
+            for position in range(route_start[route], n_route_stops):
+                stop = route_stops[first_stop + position]
+                if trip < n_trips:
+                    time = arrival[first_time + trip * n_route_stops + position]
+                    if time <= latest_arrival and time < ride[k, stop]:
+                        _improve(ride, k, stop, time, max_rounds)
+                        if not is_rode[stop]:
+                            is_rode[stop] = True
+                            rode_stops[n_rode] = stop
+                            n_rode += 1
+                        if track:
+                            parent_trip[k, stop] = first_trip + trip
+                            parent_board[k, stop] = boarded_at
+                        if ride[max_rounds, stop] == time and not is_improved[stop]:
+                            is_improved[stop] = True
+                            improved[n_improved] = stop
+                            n_improved += 1
+                        if time < board[k, stop]:
+                            _improve(board, k, stop, time, max_rounds)
+                            if track:
+                                parent_from[k, stop] = -1
+                            if not is_marked[stop]:
+                                is_marked[stop] = True
+                                marked_stops[n_marked] = stop
+                                n_marked += 1
+                previous = board[k - 1, stop]
+                if previous >= UNREACHED:
+                    continue
+                ready = previous + board_slack + (stop_board_slack[stop] if k > 1 else 0)
+                if trip < n_trips and departure[first_time + trip * n_route_stops + position] < ready:
+                    continue
+                earlier = _earliest_trip(departure, first_time, n_route_stops, position, 0, trip, ready)
+                if earlier < trip:
+                    trip = earlier
+                    boarded_at = stop
+
+        # One walking transfer from each stop reached by vehicle in this round.
+        for i in range(n_rode):
+            stop = rode_stops[i]
+            is_rode[stop] = False
+            arrived = ride[k, stop]
+            for j in range(transfer_offsets[stop], transfer_offsets[stop + 1]):
+                target = transfer_to[j]
+                time = arrived + transfer_time[j]
+                if time <= latest_arrival and time < board[k, target]:
+                    _improve(board, k, target, time, max_rounds)
+                    if track:
+                        parent_from[k, target] = stop
+                    if not is_marked[target]:
+                        is_marked[target] = True
+                        marked_stops[n_marked] = target
+                        n_marked += 1
+    for i in range(n_marked):
+        is_marked[marked_stops[i]] = False
+    return n_improved
+
+
+@njit(cache=True)
+def raptor_work(n_stops, n_routes):
+    """Work arrays of :func:`run_rounds`, allocated once per thread.
+
+    Lists of stops and routes, with flags so that each enters its list once.
+    """
+    return (
+        np.empty(n_stops, dtype=np.int64),  # marked_stops
+        np.zeros(n_stops, dtype=np.bool_),  # is_marked
+        np.empty(n_stops, dtype=np.int64),  # rode_stops
+        np.zeros(n_stops, dtype=np.bool_),  # is_rode
+        np.empty(n_routes, dtype=np.int64),  # queue
+        np.empty(n_routes, dtype=np.int64),  # route_start
+        np.zeros(n_routes, dtype=np.bool_),  # is_queued
+        np.zeros(n_stops, dtype=np.bool_),  # is_improved
+    )
+
+
+@njit(cache=True)
+def _percentile_rows(values, percentiles, out_row):
+    """Nearest-rank percentiles of each column of ``values`` (unreached counts as +inf)."""
+    n_values = values.shape[0]
+    column = np.empty(n_values, dtype=np.int64)
+    for d in range(values.shape[1]):
+        for i in range(n_values):
+            column[i] = values[i, d]
+        column.sort()
+        for j in range(percentiles.shape[0]):
+            rank = int(np.ceil(percentiles[j] / 100.0 * n_values)) - 1
+            rank = min(max(rank, 0), n_values - 1)
+            out_row[d, j] = column[rank]
+
+
+@njit(cache=True, parallel=True)
+def transit_travel_times(
+    draw_offsets,
+    route_stop_offsets,
+    route_stops,
+    route_trip_offsets,
+    route_time_offsets,
+    arrival,
+    departure,
+    stop_route_offsets,
+    stop_route,
+    stop_route_position,
+    transfer_offsets,
+    transfer_to,
+    transfer_time,
+    stop_board_slack,
+    board_slack,
+    access_offsets,
+    access_stop,
+    access_time,
+    direct_offsets,
+    direct_destination,
+    direct_time,
+    egress_offsets,
+    egress_destination,
+    egress_time,
+    n_destinations,
+    departures,
+    max_rounds,
+    max_duration,
+    percentiles,
+    keep_minutes,
+    n_chunks,
+):
+    """Percentiles of travel time from each origin to each destination over departure minutes.
+
+    Parameters
+    ----------
+    draw_offsets : ndarray of int64, shape (n_draws + 1,)
+        The timetable arrays hold one set of routes per draw of frequency phases: draw ``d``
+        owns routes ``draw_offsets[d]:draw_offsets[d + 1]`` (``route_*_offsets`` have
+        ``n_routes + 1`` entries per draw, at ``draw_offsets[d] + d``), and
+        ``stop_route_offsets`` has ``n_stops + 1`` entries per draw, at ``d * (n_stops + 1)``.
+    transfer_offsets, transfer_to, transfer_time :
+        CSR of walking transfers between stops, seconds.
+    stop_board_slack, board_slack :
+        See :func:`run_rounds`.
+    access_offsets, access_stop, access_time :
+        CSR per origin: stops within walking range and the walk in seconds.
+    direct_offsets, direct_destination, direct_time :
+        CSR per origin: destinations reachable on foot alone, seconds.
+    egress_offsets, egress_destination, egress_time :
+        CSR per stop: destinations within walking range, seconds.
+    n_destinations : int
+    departures : ndarray of int64
+        Departure times in seconds, increasing (one per minute of the window).
+    max_rounds : int
+        Largest number of rides (transfers + 1).
+    max_duration : int
+        Seconds; longer journeys are not searched.
+    percentiles : ndarray of float64
+        In [0, 100]; nearest rank over the ``n_draws * n_departures`` values.
+    keep_minutes : bool
+        Also return every value (for tests); else an empty array.
+    n_chunks : int
+        Origins are split into this many interleaved chunks, one thread each at a time.
+
+    Returns
+    -------
+    (ndarray of int64, shape (n_origins, n_destinations, n_percentiles), ndarray of int64)
+        Seconds, :data:`UNREACHED` where not reached within ``max_duration``; and the values
+        per (origin, draw * n_departures + minute, destination) when ``keep_minutes``.
+    """
+    n_origins = access_offsets.shape[0] - 1
+    n_draws = draw_offsets.shape[0] - 1
+    n_stops = stop_board_slack.shape[0]
+    n_routes_max = 1
+    for d in range(n_draws):
+        n_routes_max = max(n_routes_max, draw_offsets[d + 1] - draw_offsets[d])
+    n_minutes = departures.shape[0]
+    n_values = n_draws * n_minutes
+    result = np.empty((n_origins, n_destinations, percentiles.shape[0]), dtype=np.int64)
+    minutes_out = np.empty((n_origins if keep_minutes else 0, n_values, n_destinations), dtype=np.int64)
+    no_parent = np.empty((0, 0), dtype=np.int64)
+    n_chunks = max(1, min(n_chunks, n_origins))
+    for chunk in prange(n_chunks):
+        ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        work = raptor_work(n_stops, n_routes_max)
+        marked_stops, is_marked = work[0], work[1]
+        is_improved = work[7]
+        improved = np.empty(n_stops, dtype=np.int64)
+        arrival_at = np.empty(n_destinations, dtype=np.int64)
+        values = np.empty((n_values, n_destinations), dtype=np.int64)
+        for origin in range(chunk, n_origins, n_chunks):
+            for d in range(n_draws):
+                first_route = draw_offsets[d]
+                n_routes = draw_offsets[d + 1] - first_route
+                routes = slice(first_route + d, first_route + d + n_routes + 1)
+                stop_routes = slice(d * (n_stops + 1), (d + 1) * (n_stops + 1))
+                ride[:] = UNREACHED
+                board[:] = UNREACHED
+                arrival_at[:] = UNREACHED
+                for m in range(n_minutes - 1, -1, -1):
+                    start = departures[m]
+                    latest = start + max_duration
+                    n_marked = 0
+                    for i in range(access_offsets[origin], access_offsets[origin + 1]):
+                        stop = access_stop[i]
+                        time = start + access_time[i]
+                        if time < board[0, stop]:
+                            _improve(board, 0, stop, time, max_rounds)
+                            if not is_marked[stop]:
+                                is_marked[stop] = True
+                                marked_stops[n_marked] = stop
+                                n_marked += 1
+                    n_improved = run_rounds(
+                        route_stop_offsets[routes],
+                        route_stops,
+                        route_trip_offsets[routes],
+                        route_time_offsets[routes],
+                        arrival,
+                        departure,
+                        stop_route_offsets[stop_routes],
+                        stop_route,
+                        stop_route_position,
+                        transfer_offsets,
+                        transfer_to,
+                        transfer_time,
+                        stop_board_slack,
+                        board_slack,
+                        max_rounds,
+                        latest,
+                        ride,
+                        board,
+                        work,
+                        n_marked,
+                        improved,
+                        0,
+                        no_parent,
+                        no_parent,
+                        no_parent,
+                    )
+                    for i in range(n_improved):
+                        stop = improved[i]
+                        is_improved[stop] = False
+                        arrived = ride[max_rounds, stop]
+                        for j in range(egress_offsets[stop], egress_offsets[stop + 1]):
+                            destination = egress_destination[j]
+                            time = arrived + egress_time[j]
+                            if time < arrival_at[destination]:
+                                arrival_at[destination] = time
+                    row = values[d * n_minutes + m]
+                    for j in range(n_destinations):
+                        duration = arrival_at[j] - start
+                        row[j] = duration if duration <= max_duration else UNREACHED
+                    for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
+                        j = direct_destination[i]
+                        if direct_time[i] < row[j] and direct_time[i] <= max_duration:
+                            row[j] = direct_time[i]
+            _percentile_rows(values, percentiles, result[origin])
+            if keep_minutes:
+                minutes_out[origin] = values
+    return result, minutes_out

@@ -1,0 +1,187 @@
+"""Street searches between snapped points, as dense blocks or sparse pairs."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from ..errors import ReachableWarning
+from ..kernels import street_travel_times
+from ..network.network import Network
+from ..points import Points
+
+logger = logging.getLogger("reachable")
+
+ORIGINS_PER_CHUNK = 2000
+"""Origins routed per kernel call: bounds memory to chunk x destinations results."""
+
+
+@dataclass(frozen=True)
+class SnappedCosts:
+    """Where points join a mode's graph and what it costs, in the kernels' terms.
+
+    Attributes
+    ----------
+    node : ndarray of int64, shape (n, 2)
+        Graph nodes at the u and v ends of each point's edge (-1 when not snapped).
+    enter, leave : ndarray of float64, shape (n, 3)
+        Seconds from the point to u and to v, and from u and v to the point (``inf`` where
+        a one-way edge forbids it), then the walk between the point and its street alone.
+    edge : ndarray of int64, shape (n,)
+        The street edge (-1 when not snapped).
+    fraction : ndarray of float64, shape (n,)
+        Position along the edge, 0 at u and 1 at v.
+    along : ndarray of float64, shape (n, 2)
+        Seconds along the whole edge u -> v and v -> u (``inf`` where forbidden).
+    """
+
+    node: np.ndarray
+    enter: np.ndarray
+    leave: np.ndarray
+    edge: np.ndarray
+    fraction: np.ndarray
+    along: np.ndarray
+
+    def __getitem__(self, rows) -> SnappedCosts:
+        return SnappedCosts(*(getattr(self, name)[rows] for name in self.__dataclass_fields__))
+
+    def __len__(self) -> int:
+        return len(self.edge)
+
+
+def _warn_unsnapped(ids, edge: np.ndarray, name: str, mode: str, limit: float) -> None:
+    lost = np.flatnonzero(edge < 0)
+    if len(lost):
+        lost_ids = list(np.asarray(ids)[lost])
+        shown = ", ".join(map(repr, lost_ids[:20])) + (" ..." if len(lost_ids) > 20 else "")
+        message = (
+            f"{len(lost)} {name} are farther than max_snap_distance={limit:g} m from the {mode} "
+            f"network and are unreachable: ids {shown}"
+        )
+        logger.warning(message)
+        warnings.warn(message, ReachableWarning, stacklevel=5)
+
+
+def snapped_costs(
+    network: Network,
+    mode: str,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    edge_seconds: np.ndarray,
+    walk_speed: float,
+    max_snap_distance: float,
+    ids=None,
+    name: str = "points",
+) -> SnappedCosts:
+    """Snap points to ``mode``'s graph and price the way on and off it.
+
+    Parameters
+    ----------
+    network : Network
+    mode : str
+    lon, lat : ndarray
+        WGS84 degrees.
+    edge_seconds : ndarray
+        Seconds ``mode`` takes along each street edge.
+    walk_speed : float
+        km/h, for the walk between a point and its street.
+    max_snap_distance : float
+        Metres; farther points are unreachable, with a warning naming ``ids`` when given.
+    ids, name :
+        For the warning.
+    """
+    graph = network.graph(mode)
+    snapped = network.snap(mode, lon, lat, max_snap_distance=max_snap_distance)
+    if ids is not None:
+        _warn_unsnapped(ids, snapped.edge, name, mode, max_snap_distance)
+    ok = snapped.edge >= 0
+    local = np.where(ok, snapped.edge, 0)
+    street_edge = graph.edge[local]
+    seconds = edge_seconds[street_edge]
+    forward = graph.edge_direction[local, 0] & ok
+    backward = graph.edge_direction[local, 1] & ok
+    f = snapped.fraction
+    # Seconds along the edge from the point to u and to v (and back): inf where a one-way
+    # edge forbids it, except at the very end, where no travel along the edge is needed.
+    to_u = np.where(backward, f * seconds, np.where(f == 0, 0.0, np.inf))
+    to_v = np.where(forward, (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
+    from_u = np.where(forward, f * seconds, np.where(f == 0, 0.0, np.inf))
+    from_v = np.where(backward, (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
+    off_street = np.where(ok, snapped.distance / (walk_speed / 3.6), np.inf)
+    return SnappedCosts(
+        node=np.where(ok[:, None], graph.edge_node[local], -1),
+        enter=np.column_stack((off_street + to_u, off_street + to_v, off_street)),
+        leave=np.column_stack((from_u + off_street, from_v + off_street, off_street)),
+        edge=np.where(ok, street_edge, -1),
+        fraction=f,
+        along=np.column_stack((np.where(forward, seconds, np.inf), np.where(backward, seconds, np.inf))),
+    )
+
+
+def street_seconds(
+    network: Network,
+    mode: str,
+    weight: np.ndarray,
+    origins: SnappedCosts,
+    destinations: SnappedCosts,
+    cutoff: float,
+) -> np.ndarray:
+    """Dense seconds from ``origins`` to ``destinations`` (``inf`` beyond ``cutoff``)."""
+    graph = network.graph(mode)
+    return street_travel_times(
+        graph.indptr,
+        graph.head,
+        weight,
+        origins.node,
+        origins.enter,
+        origins.edge,
+        origins.fraction,
+        origins.along,
+        destinations.node,
+        destinations.leave,
+        destinations.edge,
+        destinations.fraction,
+        cutoff,
+        4 * numba.get_num_threads(),
+    )
+
+
+def street_pairs(
+    network: Network,
+    mode: str,
+    weight: np.ndarray,
+    origins: SnappedCosts,
+    destinations: SnappedCosts,
+    cutoff: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse street times within ``cutoff``: CSR ``(offsets, destination, seconds)`` per origin.
+
+    Computed in chunks of origins, so memory stays at a chunk x destinations block.
+    """
+    chunk = max(1, min(ORIGINS_PER_CHUNK, 20_000_000 // max(1, len(destinations))))
+    counts, targets, times = [], [], []
+    for start in range(0, len(origins), chunk):
+        block = street_seconds(network, mode, weight, origins[start : start + chunk], destinations, cutoff)
+        row, col = np.nonzero(np.isfinite(block))
+        counts.append(np.bincount(row, minlength=block.shape[0]))
+        targets.append(col)
+        times.append(block[row, col])
+    offsets = np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.int64)
+    return offsets, np.concatenate(targets).astype(np.int64), np.concatenate(times)
+
+
+def coincident(origins: Points, destinations: Points) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of origin-destination pairs at the very same place."""
+    import pandas as pd
+
+    left = pd.DataFrame({"lon": origins.lon, "lat": origins.lat, "row": np.arange(len(origins))})
+    right = pd.DataFrame(
+        {"lon": destinations.lon, "lat": destinations.lat, "col": np.arange(len(destinations))}
+    )
+    pairs = left.merge(right, on=["lon", "lat"])
+    return pairs["row"].to_numpy(), pairs["col"].to_numpy()

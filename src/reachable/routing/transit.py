@@ -1,0 +1,236 @@
+"""Public transport searches: walking legs on the street graph, rides with range RAPTOR."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from .._progress import progress_bar
+from ..gtfs import expand_frequencies
+from ..kernels.raptor import transit_travel_times
+from ..network.network import Network
+from ..network.transit import TransitRoutes, build_routes, stack_draws
+from ..points import Points
+from .street import coincident, snapped_costs, street_pairs
+
+ORIGINS_PER_CHUNK = 512
+"""Origins per kernel call: a progress step, and a bound on the result block in memory."""
+
+
+@dataclass(frozen=True)
+class TransitQuery:
+    """Settings of a public transport search, in the kernels' units (seconds, rides)."""
+
+    departures: np.ndarray
+    max_duration: int
+    max_walk: float
+    max_rounds: int
+    walk_speed: float
+    board_slack: int
+    frequency_draws: int
+    seed: int
+    percentiles: np.ndarray
+    max_snap_distance: float
+
+
+def _round_seconds(seconds: np.ndarray) -> np.ndarray:
+    return np.round(seconds).astype(np.int64)
+
+
+def _walking(network: Network, query: TransitQuery):
+    """Edge weights and a function snapping points for walking legs."""
+    edge_seconds = network.edge_seconds("walk", walk_speed=query.walk_speed)
+    weight = edge_seconds[network.graph("walk").arc_edge]
+
+    def snap(points: Points, name: str | None):
+        return snapped_costs(
+            network,
+            "walk",
+            points.lon,
+            points.lat,
+            edge_seconds=edge_seconds,
+            walk_speed=query.walk_speed,
+            max_snap_distance=query.max_snap_distance,
+            ids=None if name is None else points.ids,
+            name=name or "",
+        )
+
+    return weight, snap
+
+
+def stop_transfers(
+    network: Network, query: TransitQuery
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Walking transfers between stops within ``max_walk`` seconds, with ``transfers.txt``.
+
+    Returns the CSR ``(offsets, to_stop, seconds)`` and each stop's extra boarding time after
+    a ride (its same-stop ``min_transfer_time`` beyond ``board_slack``). Cached per speed and
+    walking limit on the network.
+    """
+    key = ("transfers", query.walk_speed, query.max_walk, query.board_slack, query.max_snap_distance)
+    if key in network.query_cache:
+        return network.query_cache[key]
+    timetable = network.timetable
+    weight, snap = _walking(network, query)
+    stops = Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat)
+    snapped = snap(stops, None)
+    offsets, target, seconds = street_pairs(network, "walk", weight, snapped, snapped, query.max_walk)
+    source = np.repeat(np.arange(timetable.n_stops), np.diff(offsets))
+    seconds = _round_seconds(seconds)
+    # transfers.txt: a listed pair takes at least its min_transfer_time, walkable or not.
+    listed = timetable.transfer_from != timetable.transfer_to
+    pairs = {
+        (int(a), int(b)): int(t)
+        for a, b, t in zip(
+            timetable.transfer_from[listed],
+            timetable.transfer_to[listed],
+            timetable.transfer_min_time[listed],
+            strict=True,
+        )
+    }
+    keep = source != target
+    source, target, seconds = source[keep], target[keep], seconds[keep]
+    if pairs:
+        walked = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(source, target, strict=True))}
+        extra_source, extra_target, extra_seconds = [], [], []
+        for (a, b), minimum in pairs.items():
+            if (a, b) in walked:
+                i = walked[(a, b)]
+                seconds[i] = max(seconds[i], minimum)
+            else:
+                extra_source.append(a)
+                extra_target.append(b)
+                extra_seconds.append(minimum)
+        source = np.concatenate((source, extra_source)).astype(np.int64)
+        target = np.concatenate((target, extra_target)).astype(np.int64)
+        seconds = np.concatenate((seconds, extra_seconds)).astype(np.int64)
+    order = np.lexsort((target, source))
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(source, minlength=timetable.n_stops)))).astype(
+        np.int64
+    )
+    same_stop = ~listed
+    board_extra = np.zeros(timetable.n_stops, dtype=np.int64)
+    np.maximum.at(
+        board_extra,
+        timetable.transfer_from[same_stop],
+        np.maximum(timetable.transfer_min_time[same_stop] - query.board_slack, 0),
+    )
+    network.query_cache[key] = (offsets, target[order], seconds[order], board_extra)
+    return network.query_cache[key]
+
+
+def _draws(network: Network, query: TransitQuery) -> list[TransitRoutes]:
+    """Routes for each draw of frequency phases; one draw when no service is frequency-based."""
+    timetable = network.timetable
+    if len(timetable.frequency_trip) == 0:
+        key = ("routes",)
+        if key not in network.query_cache:
+            network.query_cache[key] = [build_routes(timetable)]
+        return network.query_cache[key]
+    rng = np.random.default_rng(query.seed)
+    draws = []
+    for _ in range(query.frequency_draws):
+        phase = rng.integers(0, timetable.frequency_headway)
+        draws.append(build_routes(expand_frequencies(timetable, phase)))
+    return draws
+
+
+def transit_seconds(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    query: TransitQuery,
+    *,
+    keep_minutes: bool = False,
+    progress: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentiles of door-to-door seconds by walking and public transport.
+
+    Returns
+    -------
+    (ndarray of int64, shape (n_origins, n_destinations, n_percentiles), ndarray)
+        Seconds (``UNREACHED`` where not reached within ``max_duration``), and every value
+        per (origin, draw * minute, destination) when ``keep_minutes``.
+    """
+    timetable = network.timetable
+    weight, snap = _walking(network, query)
+    origin_costs = snap(origins, "origins")
+    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    stop_costs = snap(Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None)
+
+    egress = street_pairs(network, "walk", weight, stop_costs, destination_costs, query.max_walk)
+    egress = (egress[0], egress[1], _round_seconds(egress[2]))
+    transfers = stop_transfers(network, query)
+    routes = stack_draws(_draws(network, query))
+    same_place = coincident(origins, destinations)
+
+    results, minutes = [], []
+    with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
+        for start in range(0, len(origins), ORIGINS_PER_CHUNK):
+            rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
+            access = street_pairs(network, "walk", weight, origin_costs[rows], stop_costs, query.max_walk)
+            direct_offsets, direct_target, direct_seconds = street_pairs(
+                network, "walk", weight, origin_costs[rows], destination_costs, query.max_walk
+            )
+            direct_seconds = _round_seconds(direct_seconds)
+            # Origin and destination at the very same place: no trip at all.
+            in_chunk = (same_place[0] >= rows.start) & (same_place[0] < rows.stop)
+            direct_offsets, direct_target, direct_seconds = _with_zeros(
+                direct_offsets,
+                direct_target,
+                direct_seconds,
+                same_place[0][in_chunk] - rows.start,
+                same_place[1][in_chunk],
+            )
+            result, kept = transit_travel_times(
+                routes["draw_offsets"],
+                routes["route_stop_offsets"],
+                routes["route_stops"],
+                routes["route_trip_offsets"],
+                routes["route_time_offsets"],
+                routes["arrival"],
+                routes["departure"],
+                routes["stop_route_offsets"],
+                routes["stop_route"],
+                routes["stop_route_position"],
+                transfers[0],
+                transfers[1],
+                transfers[2],
+                transfers[3],
+                query.board_slack,
+                access[0],
+                access[1],
+                _round_seconds(access[2]),
+                direct_offsets,
+                direct_target,
+                direct_seconds,
+                egress[0],
+                egress[1],
+                egress[2],
+                len(destinations),
+                query.departures,
+                query.max_rounds,
+                query.max_duration,
+                query.percentiles,
+                keep_minutes,
+                4 * numba.get_num_threads(),
+            )
+            results.append(result)
+            minutes.append(kept)
+            bar.update(rows.stop - rows.start)
+    return np.concatenate(results), np.concatenate(minutes)
+
+
+def _with_zeros(offsets, target, seconds, rows, columns):
+    """Add (or lower to) zero-second entries at ``(rows, columns)`` of a CSR."""
+    if len(rows) == 0:
+        return offsets, target, seconds
+    source = np.concatenate((np.repeat(np.arange(len(offsets) - 1), np.diff(offsets)), rows))
+    target = np.concatenate((target, columns))
+    seconds = np.concatenate((seconds, np.zeros(len(rows), dtype=np.int64)))
+    order = np.lexsort((seconds, target, source))
+    source, target, seconds = source[order], target[order], seconds[order]
+    counts = np.bincount(source, minlength=len(offsets) - 1)
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), target, seconds

@@ -1,0 +1,127 @@
+"""RAPTOR against a brute-force search on seeded random towns, minute by minute.
+
+The towns (see transit_towns.py) have two feeds with clashing ids, overnight trips of the
+previous day, frequency-based and exact-times frequencies, calendar exceptions,
+interpolated times and transfers.txt. Walking legs come from the same street searches for
+both sides (they are tested against scipy elsewhere); everything about rides is independent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import reachable as rc
+from reachable.gtfs import expand_frequencies
+from reachable.kernels.raptor import UNREACHED
+from reachable.points import Points, as_points
+from reachable.routing import transit
+from reachable.routing.street import coincident, street_pairs
+
+from . import transit_reference as reference
+from .transit_towns import LAT0, LON0, QUERY_DATE, STEP, write_feed, write_grid
+
+N_GRID = 7
+
+
+@pytest.fixture(scope="module", params=[1, 2, 3])
+def town(request, tmp_path_factory):
+    seed = request.param
+    folder = tmp_path_factory.mktemp(f"town{seed}")
+    rng = np.random.default_rng(seed)
+    osm = write_grid(folder / "town.osm", N_GRID)
+    feeds = {"bus": write_feed(folder / "bus", rng, N_GRID), "tram": write_feed(folder / "tram", rng, N_GRID)}
+    network = rc.Network.build(osm, gtfs=feeds, date=QUERY_DATE, cache=False)
+    extent = (N_GRID - 1) * STEP
+    points = pd.DataFrame(
+        {
+            "id": np.arange(8),
+            "lon": LON0 + rng.uniform(0, extent, 8),
+            "lat": LAT0 + rng.uniform(0, extent, 8),
+        }
+    )
+    return network, points
+
+
+def brute_force(network, points, query):
+    """Per (origin, draw * minute, destination) seconds from the brute-force search."""
+    weight, snap = transit._walking(network, query)
+    pts = as_points(points)
+    costs = snap(pts, None)
+    timetable = network.timetable
+    stops = snap(Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None)
+
+    def rows(origins, destinations):
+        offsets, target, seconds = street_pairs(
+            network, "walk", weight, origins, destinations, query.max_walk
+        )
+        return reference.csr_rows(offsets, target, np.round(seconds).astype(np.int64))
+
+    access, direct, egress = rows(costs, stops), rows(costs, costs), rows(stops, costs)
+    for o, d in zip(*coincident(pts, pts), strict=True):
+        direct[o].append((d, 0))
+    transfers_offsets, transfers_to, transfers_time, board_extra = transit.stop_transfers(network, query)
+    transfers = reference.csr_rows(transfers_offsets, transfers_to, transfers_time)
+    if len(timetable.frequency_trip):
+        rng = np.random.default_rng(query.seed)
+        draws = [
+            expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
+            for _ in range(query.frequency_draws)
+        ]
+    else:
+        draws = [timetable]
+    per_draw = [
+        reference.travel_times(
+            draw,
+            query.departures,
+            access,
+            direct,
+            transfers,
+            board_extra,
+            egress,
+            len(pts),
+            max_rounds=query.max_rounds,
+            board_slack=query.board_slack,
+            max_duration=query.max_duration,
+        )
+        for draw in draws
+    ]
+    return np.concatenate(per_draw, axis=1)
+
+
+@pytest.mark.parametrize(
+    ("start", "window", "max_rounds", "board_slack"),
+    [(0, 40, 3, 60), (14 * 3600 - 300, 45, 2, 0), (14 * 3600 + 600, 20, 1, 120)],
+)
+def test_range_raptor_equals_brute_force_every_minute(town, start, window, max_rounds, board_slack):
+    network, points = town
+    query = transit.TransitQuery(
+        departures=start + 60 * np.arange(window, dtype=np.int64),
+        max_duration=3600,
+        max_walk=600.0,
+        max_rounds=max_rounds,
+        walk_speed=3.6,
+        board_slack=board_slack,
+        frequency_draws=3,
+        seed=11,
+        percentiles=np.array([5.0, 50.0, 95.0]),
+        max_snap_distance=1600.0,
+    )
+    pts = as_points(points)
+    percentiles, minutes = transit.transit_seconds(network, pts, pts, query, keep_minutes=True)
+    expected = brute_force(network, points, query)
+    ours = np.where(minutes >= UNREACHED, reference.INF, minutes)
+    np.testing.assert_array_equal(ours, expected)
+    # Rides matter: many trips are faster than walking alone, or possible only by transit.
+    walk = rc.travel_time_matrix(network, points, mode="walk", max_time=query.max_walk / 60)
+    walk_seconds = np.nan_to_num(walk["travel_time"].to_numpy().reshape(len(points), 1, -1) * 60, nan=np.inf)
+    assert np.mean(expected < walk_seconds - 1) > 0.1
+    # Percentiles: nearest rank over every minute and draw, unreachable as +infinity.
+    values = np.sort(np.where(expected >= reference.INF, np.iinfo(np.int64).max, expected), axis=1)
+    n = values.shape[1]
+    for j, p in enumerate(query.percentiles):
+        rank = int(np.ceil(p / 100 * n)) - 1
+        want = values[:, max(rank, 0), :]
+        got = np.where(percentiles[:, :, j] >= UNREACHED, np.iinfo(np.int64).max, percentiles[:, :, j])
+        np.testing.assert_array_equal(got, want)
