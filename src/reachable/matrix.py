@@ -24,8 +24,8 @@ DEFAULT_MAX_SNAP_DISTANCE = 1600.0
 DEFAULT_MAX_WALK_TIME = 20.0
 """Minutes of each walking leg of a public transport trip (access, transfer, egress)."""
 
-DEFAULT_MAX_TRANSFERS = 3
-"""Vehicle changes in a public transport trip (4 rides)."""
+DEFAULT_MAX_TRANSFERS = 2
+"""Vehicle changes in a public transport trip: 3 rides, r5r's default ``max_rides``."""
 
 DEFAULT_BOARD_SLACK = 60
 """Seconds between reaching a stop and boarding there (R5 uses one minute too)."""
@@ -149,8 +149,8 @@ def travel_time_matrix(
     max_walk_time : float, default 20
         Minutes of each walking leg separately: access, each transfer between stops,
         egress; and of a walk-only trip (``transit``).
-    max_transfers : int, default 3
-        Vehicle changes (rides - 1) (``transit``).
+    max_transfers : int, default 2
+        Vehicle changes (rides - 1), so 3 rides as r5r's default (``transit``).
     walk_speed : float, default 3.6
         Walking speed in km/h, also used for the walk between a point and its street.
     bike_speed : float, default 12.0

@@ -177,17 +177,21 @@ def run_rounds(
                 if previous >= UNREACHED:
                     continue
                 ready = previous + board_slack + (stop_board_slack[stop] if k > 1 else 0)
-                if trip < n_trips and departure[first_time + trip * n_route_stops + position] < ready:
+                # No trip before the one on board (or before the end) can be caught: keep it.
+                if trip > 0 and departure[first_time + (trip - 1) * n_route_stops + position] < ready:
                     continue
                 earlier = _earliest_trip(departure, first_time, n_route_stops, position, 0, trip, ready)
                 if earlier < trip:
                     trip = earlier
                     boarded_at = stop
 
-        # One walking transfer from each stop reached by vehicle in this round.
+        # One walking transfer from each stop reached by vehicle in this round; none after
+        # the last round, where no vehicle could be boarded at its end.
         for i in range(n_rode):
             stop = rode_stops[i]
             is_rode[stop] = False
+            if k == max_rounds:
+                continue
             arrived = ride[k, stop]
             for j in range(transfer_offsets[stop], transfer_offsets[stop + 1]):
                 target = transfer_to[j]
