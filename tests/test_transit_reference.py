@@ -125,3 +125,40 @@ def test_range_raptor_equals_brute_force_every_minute(town, start, window, max_r
         want = values[:, max(rank, 0), :]
         got = np.where(percentiles[:, :, j] >= UNREACHED, np.iinfo(np.int64).max, percentiles[:, :, j])
         np.testing.assert_array_equal(got, want)
+
+
+def test_itineraries_explain_the_brute_force_times(town):
+    network, points = town
+    start, window = 14 * 3600 - 300, 6
+    query = transit.TransitQuery(
+        departures=start + 60 * np.arange(window, dtype=np.int64), max_duration=3600, max_walk=600.0,
+        max_rounds=3, walk_speed=3.6, board_slack=60, frequency_draws=1, seed=5,
+        percentiles=np.array([50.0]), max_snap_distance=1600.0,
+    )  # fmt: skip
+    expected = brute_force(network, points, query)
+    midnight = pd.Timestamp(QUERY_DATE)
+    drawn = transit.draws(network, query)[0][0]  # the itinerary's timetable: the first draw
+    checked_rides = 0
+    for o in range(len(points)):
+        for d in range(len(points)):
+            if o == d:
+                continue
+            m = (o + d) % window
+            departure = midnight + pd.Timedelta(seconds=int(query.departures[m]))
+            legs = rc.itinerary(
+                network, points.iloc[[o]], points.iloc[[d]], departure=departure.to_pydatetime(),
+                max_time=60, max_walk_time=10, max_transfers=2, seed=5,
+            )  # fmt: skip
+            if expected[o, m, d] >= reference.INF:
+                assert len(legs) == 0
+                continue
+            total = (legs["arrival_time"].iloc[-1] - departure).total_seconds()
+            assert total == expected[o, m, d]
+            assert (legs["mode"] == "ride").sum() <= 3
+            assert (legs.loc[legs["mode"] == "walk", "duration"] <= 10).all()
+            for _, leg in legs[legs["mode"] == "ride"].iterrows():
+                trip = int(np.flatnonzero(drawn.trip_id == leg["trip_id"])[0])
+                rows = slice(drawn.trip_offsets[trip], drawn.trip_offsets[trip + 1])
+                assert (leg["departure_time"] - midnight).total_seconds() in drawn.stop_time_departure[rows]
+                checked_rides += 1
+    assert checked_rides > 0

@@ -23,6 +23,7 @@ from .errors import (
     ReachableWarning,
     UnknownModeError,
 )
+from .itinerary import itinerary
 from .matrix import travel_time_matrix
 from .modes import STREET_MODES
 from .network import Network
@@ -46,5 +47,6 @@ __all__ = [
     "ReachableWarning",
     "UnknownModeError",
     "datasets",
+    "itinerary",
     "travel_time_matrix",
 ]

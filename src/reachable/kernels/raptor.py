@@ -406,3 +406,80 @@ def transit_travel_times(
             if keep_minutes:
                 minutes_out[origin] = values
     return result, minutes_out
+
+
+@njit(cache=True)
+def journey_labels(
+    route_stop_offsets,
+    route_stops,
+    route_trip_offsets,
+    route_time_offsets,
+    arrival,
+    departure,
+    stop_route_offsets,
+    stop_route,
+    stop_route_position,
+    transfer_offsets,
+    transfer_to,
+    transfer_time,
+    stop_board_slack,
+    board_slack,
+    access_stop,
+    access_time,
+    start,
+    max_rounds,
+    max_duration,
+):
+    """RAPTOR labels and parents of one departure from one origin, for itineraries.
+
+    Returns ``(ride, board, parent_trip, parent_board, parent_from)``, each of shape
+    ``(max_rounds + 1, n_stops)`` (see :func:`run_rounds`).
+    """
+    n_stops = stop_board_slack.shape[0]
+    n_routes = route_stop_offsets.shape[0] - 1
+    ride = np.full((max_rounds + 1, n_stops), UNREACHED, dtype=np.int64)
+    board = np.full((max_rounds + 1, n_stops), UNREACHED, dtype=np.int64)
+    parent_trip = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
+    parent_board = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
+    parent_from = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
+    work = raptor_work(n_stops, max(n_routes, 1))
+    marked_stops, is_marked = work[0], work[1]
+    n_marked = 0
+    for i in range(access_stop.shape[0]):
+        stop = access_stop[i]
+        time = start + access_time[i]
+        if time < board[0, stop]:
+            _improve(board, 0, stop, time, max_rounds)
+            if not is_marked[stop]:
+                is_marked[stop] = True
+                marked_stops[n_marked] = stop
+                n_marked += 1
+    improved = np.empty(n_stops, dtype=np.int64)
+    run_rounds(
+        route_stop_offsets,
+        route_stops,
+        route_trip_offsets,
+        route_time_offsets,
+        arrival,
+        departure,
+        stop_route_offsets,
+        stop_route,
+        stop_route_position,
+        transfer_offsets,
+        transfer_to,
+        transfer_time,
+        stop_board_slack,
+        board_slack,
+        max_rounds,
+        start + max_duration,
+        ride,
+        board,
+        work,
+        n_marked,
+        improved,
+        0,
+        parent_trip,
+        parent_board,
+        parent_from,
+    )
+    return ride, board, parent_trip, parent_board, parent_from

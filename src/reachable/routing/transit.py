@@ -8,7 +8,7 @@ import numba
 import numpy as np
 
 from .._progress import progress_bar
-from ..gtfs import expand_frequencies
+from ..gtfs import Timetable, expand_frequencies
 from ..kernels.raptor import transit_travel_times
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
@@ -121,20 +121,23 @@ def stop_transfers(
     return network.query_cache[key]
 
 
-def _draws(network: Network, query: TransitQuery) -> list[TransitRoutes]:
-    """Routes for each draw of frequency phases; one draw when no service is frequency-based."""
+def draws(network: Network, query: TransitQuery) -> list[tuple[Timetable, TransitRoutes]]:
+    """Timetable and routes of each draw of frequency phases.
+
+    One draw when no service is frequency-based, then cached on the network.
+    """
     timetable = network.timetable
     if len(timetable.frequency_trip) == 0:
         key = ("routes",)
         if key not in network.query_cache:
-            network.query_cache[key] = [build_routes(timetable)]
+            network.query_cache[key] = [(timetable, build_routes(timetable))]
         return network.query_cache[key]
     rng = np.random.default_rng(query.seed)
-    draws = []
+    result = []
     for _ in range(query.frequency_draws):
-        phase = rng.integers(0, timetable.frequency_headway)
-        draws.append(build_routes(expand_frequencies(timetable, phase)))
-    return draws
+        drawn = expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
+        result.append((drawn, build_routes(drawn)))
+    return result
 
 
 def transit_seconds(
@@ -163,7 +166,7 @@ def transit_seconds(
     egress = street_pairs(network, "walk", weight, stop_costs, destination_costs, query.max_walk)
     egress = (egress[0], egress[1], _round_seconds(egress[2]))
     transfers = stop_transfers(network, query)
-    routes = stack_draws(_draws(network, query))
+    routes = stack_draws([routes for _, routes in draws(network, query)])
     same_place = coincident(origins, destinations)
 
     results, minutes = [], []

@@ -1,0 +1,241 @@
+"""The legs of the fastest public transport journey between two points: why a time is what it is."""
+
+from __future__ import annotations
+
+import datetime
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidParameterError, UnknownModeError
+from .kernels.raptor import UNREACHED, journey_labels
+from .matrix import (
+    DEFAULT_BOARD_SLACK,
+    DEFAULT_MAX_SNAP_DISTANCE,
+    DEFAULT_MAX_TRANSFERS,
+    DEFAULT_MAX_WALK_TIME,
+    check_count,
+    check_positive,
+    departure_seconds,
+)
+from .modes import DEFAULT_WALK_SPEED
+from .network.network import Network
+from .points import Points, as_points
+from .routing.street import street_pairs
+from .routing.transit import TransitQuery, _walking, draws, stop_transfers
+
+
+def _one_point(value, name: str) -> Points:
+    """A point from a one-row (Geo)DataFrame or a ``(lon, lat)`` pair in WGS84 degrees."""
+    if isinstance(value, tuple) and len(value) == 2:
+        value = pd.DataFrame({"id": [name], "lon": [value[0]], "lat": [value[1]]})
+    points = as_points(value, name)
+    if len(points) != 1:
+        raise InvalidParameterError(f"{name} must be one point, got {len(points)}")
+    return points
+
+
+def itinerary(
+    network: Network,
+    origin,
+    destination,
+    *,
+    departure,
+    max_time: float = 120,
+    max_walk_time: float = DEFAULT_MAX_WALK_TIME,
+    max_transfers: int = DEFAULT_MAX_TRANSFERS,
+    walk_speed: float = DEFAULT_WALK_SPEED,
+    board_slack: float = DEFAULT_BOARD_SLACK,
+    seed: int = 0,
+    max_snap_distance: float = DEFAULT_MAX_SNAP_DISTANCE,
+):
+    """The fastest journey by walking and public transport for one departure, leg by leg.
+
+    It is the journey behind :func:`travel_time_matrix` with ``mode="transit"`` for one
+    departure minute: the same walking limits, transfers and boarding rules. With several
+    equally fast journeys, the one with the fewest rides is shown.
+
+    Parameters
+    ----------
+    network : Network
+        Built with ``gtfs=`` and ``date=``.
+    origin, destination : tuple or geopandas.GeoDataFrame or pandas.DataFrame
+        ``(lon, lat)`` in WGS84 degrees, or a one-row frame as accepted by
+        :func:`travel_time_matrix`.
+    departure : datetime.datetime or str
+        ``"YYYY-MM-DD HH:MM"`` on the network's service day, or ``"HH:MM"``.
+    max_time : float, default 120
+        Minutes; a slower journey is not searched.
+    max_walk_time, max_transfers, walk_speed, board_slack, seed, max_snap_distance :
+        As in :func:`travel_time_matrix` (minutes, count, km/h, seconds, seed, metres).
+        ``seed`` picks the phases of frequency-based services (its first draw).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per leg, in order, EPSG:4326: ``leg`` (1, 2, ...), ``mode`` (``"walk"`` or
+        ``"ride"``), ``from_stop``, ``from_name``, ``to_stop``, ``to_name`` (stop ids and
+        names, empty at the origin and destination), ``departure_time``, ``arrival_time``
+        (timestamps), ``wait`` (minutes at the stop before a ride), ``duration`` (minutes),
+        ``route_id``, ``route_short_name``, ``route_type``, ``trip_id`` (rides only) and
+        ``geometry``: the stops called at for a ride, a straight line for a walk (its time
+        is the street walk). Empty when the destination is not reachable within
+        ``max_time``.
+    """
+    import geopandas as gpd
+    import shapely
+
+    if network.timetable is None:
+        raise UnknownModeError("itinerary needs public transport: build the network with gtfs= and date=")
+    start = departure_seconds(network, departure)
+    query = TransitQuery(
+        departures=np.array([start], dtype=np.int64),
+        max_duration=round(check_positive("max_time", max_time, unit="minutes") * 60),
+        max_walk=check_positive("max_walk_time", max_walk_time, unit="minutes") * 60,
+        max_rounds=check_count("max_transfers", max_transfers, minimum=0) + 1,
+        walk_speed=check_positive("walk_speed", walk_speed, unit="km/h"),
+        board_slack=round(check_positive("board_slack", board_slack, unit="seconds", allow_zero=True)),
+        frequency_draws=1,
+        seed=check_count("seed", seed, minimum=0),
+        percentiles=np.array([50.0]),
+        max_snap_distance=check_positive("max_snap_distance", max_snap_distance, unit="metres"),
+    )
+    here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
+    timetable = network.timetable
+    weight, snap = _walking(network, query)
+    stops = snap(Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None)
+    here_costs, there_costs = snap(here, "origin"), snap(there, "destination")
+
+    def walk_seconds(a, b):
+        offsets, target, seconds = street_pairs(network, "walk", weight, a, b, query.max_walk)
+        return offsets, target, np.round(seconds).astype(np.int64)
+
+    _, access_stop, access_time = walk_seconds(here_costs, stops)
+    egress_offsets, _, egress_time = walk_seconds(stops, there_costs)
+    _, _, direct = walk_seconds(here_costs, there_costs)
+    transfers = stop_transfers(network, query)
+    # The first draw of frequency phases: trips are indices of its own timetable.
+    timetable, routes = draws(network, query)[0]
+    ride, board, parent_trip, parent_board, parent_from = journey_labels(
+        routes.route_stop_offsets, routes.route_stops, routes.route_trip_offsets, routes.route_time_offsets,
+        routes.arrival, routes.departure, routes.stop_route_offsets, routes.stop_route,
+        routes.stop_route_position, transfers[0], transfers[1], transfers[2], transfers[3],
+        query.board_slack, access_stop, access_time, start, query.max_rounds, query.max_duration,
+    )  # fmt: skip
+
+    last = query.max_rounds
+    egress = np.full(timetable.n_stops, UNREACHED, dtype=np.int64)
+    has_egress = np.diff(egress_offsets) > 0
+    egress[has_egress] = egress_time[egress_offsets[:-1][has_egress]]
+    by_transit = np.where((ride[last] < UNREACHED) & (egress < UNREACHED), ride[last] + egress, UNREACHED)
+    best_stop = int(np.argmin(by_transit))
+    walk_only = start + direct[0] if len(direct) else UNREACHED
+    midnight = pd.Timestamp(datetime.datetime.combine(network.date, datetime.time()))
+    legs: list[dict] = []
+    point = (float(here.lon[0]), float(here.lat[0]))
+    end = (float(there.lon[0]), float(there.lat[0]))
+
+    def stop_point(stop: int) -> tuple[float, float]:
+        return float(timetable.stop_lon[stop]), float(timetable.stop_lat[stop])
+
+    def walk(from_stop, to_stop, leaving, arriving, a, b):
+        legs.append(
+            _leg(
+                timetable,
+                "walk",
+                from_stop,
+                to_stop,
+                leaving,
+                arriving,
+                0,
+                midnight,
+                shapely.LineString([a, b]),
+            )
+        )
+
+    if min(walk_only, by_transit[best_stop]) - start > query.max_duration:
+        pass
+    elif walk_only <= by_transit[best_stop]:
+        walk(None, None, start, walk_only, point, end)
+    else:
+        walk(best_stop, None, ride[last, best_stop], by_transit[best_stop], stop_point(best_stop), end)
+        stop, k = best_stop, _first_round(ride, last, best_stop)
+        while True:
+            route_trip = parent_trip[k, stop]
+            boarded = parent_board[k, stop]
+            route = int(np.searchsorted(routes.route_trip_offsets, route_trip, side="right") - 1)
+            trip_rank = route_trip - routes.route_trip_offsets[route]
+            stop_list = routes.route_stops[
+                routes.route_stop_offsets[route] : routes.route_stop_offsets[route + 1]
+            ]
+            first_time = routes.route_time_offsets[route] + trip_rank * len(stop_list)
+            on = int(np.flatnonzero(stop_list == boarded)[0])
+            off = on + int(np.flatnonzero(stop_list[on:] == stop)[0])
+            k_before = _first_round(board, k - 1, boarded)
+            ready = board[k - 1, boarded]
+            calls = [stop_point(s) for s in stop_list[on : off + 1]]
+            legs.append(
+                _leg(
+                    timetable, "ride", boarded, stop, routes.departure[first_time + on],
+                    routes.arrival[first_time + off], routes.departure[first_time + on] - ready, midnight,
+                    shapely.LineString(calls), trip=int(routes.route_trip[route_trip]),
+                )
+            )  # fmt: skip
+            if k_before == 0:
+                walk(None, boarded, start, ready, point, stop_point(boarded))
+                break
+            walked_from = parent_from[k_before, boarded]
+            if walked_from >= 0:
+                arrived = ride[k_before, walked_from]
+                walk(walked_from, boarded, arrived, ready, stop_point(walked_from), stop_point(boarded))
+                stop, k = int(walked_from), _first_round(ride, k_before, int(walked_from))
+            else:
+                stop, k = int(boarded), _first_round(ride, k_before, int(boarded))
+        legs.reverse()
+    frame = gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326") if legs else _empty_legs()
+    frame.insert(0, "leg", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def _first_round(labels: np.ndarray, k: int, stop: int) -> int:
+    """The round where ``labels[k, stop]`` was set (later rounds inherit earlier labels)."""
+    while k > 0 and labels[k - 1, stop] == labels[k, stop]:
+        k -= 1
+    return k
+
+
+def _leg(timetable, mode, from_stop, to_stop, leaving, arriving, wait, midnight, geometry, trip=None) -> dict:
+    def stop_fields(stop):
+        if stop is None:
+            return "", ""
+        return str(timetable.stop_id[stop]), str(timetable.stop_name[stop])
+
+    from_id, from_name = stop_fields(from_stop)
+    to_id, to_name = stop_fields(to_stop)
+    route = None if trip is None else int(timetable.trip_route[trip])
+    return {
+        "mode": mode,
+        "from_stop": from_id,
+        "from_name": from_name,
+        "to_stop": to_id,
+        "to_name": to_name,
+        "departure_time": midnight + pd.Timedelta(seconds=int(leaving)),
+        "arrival_time": midnight + pd.Timedelta(seconds=int(arriving)),
+        "wait": int(wait) / 60,
+        "duration": int(arriving - leaving) / 60,
+        "route_id": "" if route is None else str(timetable.route_id[route]),
+        "route_short_name": "" if route is None else str(timetable.route_short_name[route]),
+        "route_type": -1 if route is None else int(timetable.route_type[route]),
+        "trip_id": "" if trip is None else str(timetable.trip_id[trip]),
+        "geometry": geometry,
+    }
+
+
+def _empty_legs():
+    import geopandas as gpd
+
+    columns = [
+        "mode", "from_stop", "from_name", "to_stop", "to_name", "departure_time", "arrival_time", "wait",
+        "duration", "route_id", "route_short_name", "route_type", "trip_id",
+    ]  # fmt: skip
+    return gpd.GeoDataFrame({c: [] for c in columns}, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
