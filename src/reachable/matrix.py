@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from .network.network import Network
 from .network.street import check_speeds
 from .points import Points, as_points
 from .routing.street import ORIGINS_PER_CHUNK, coincident, snapped_costs, street_seconds
-from .routing.transit import TransitQuery, transit_seconds
+from .routing.transit import TransitQuery, transit_blocks
 
 DEFAULT_MAX_SNAP_DISTANCE = 1600.0
 """Metres; farther points are unreachable (R5's largest linking radius)."""
@@ -189,6 +190,44 @@ def travel_time_matrix(
     InvalidPointsError, CRSError
         Malformed origins or destinations (see :func:`reachable.points.as_points`).
     """
+    origin_points = as_points(origins, "origins")
+    destination_points = origin_points if destinations is None else as_points(destinations, "destinations")
+    routing = routing_settings(
+        network, mode, max_time=max_time, departure=departure, time_window=time_window,
+        percentiles=percentiles, max_walk_time=max_walk_time, max_transfers=max_transfers,
+        walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor,
+        board_slack=board_slack, frequency_draws=frequency_draws, seed=seed,
+        max_snap_distance=max_snap_distance,
+    )  # fmt: skip
+    seconds = np.empty((len(origin_points), len(destination_points), len(routing.percentiles)))
+    for rows, block in travel_time_blocks(
+        network, origin_points, destination_points, routing, progress=progress
+    ):
+        seconds[rows] = block
+    return _tidy(origin_points, destination_points, seconds, routing.percentiles)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Validated routing settings of one mode (see :func:`travel_time_matrix`)."""
+
+    mode: str
+    max_time: float
+    percentiles: np.ndarray
+    walk_speed: float
+    bike_speed: float
+    car_speed_factor: float
+    max_snap_distance: float
+    transit: TransitQuery | None
+
+
+def routing_settings(
+    network: Network, mode: str, *, max_time, departure=None, time_window=1, percentiles=(50,),
+    max_walk_time=DEFAULT_MAX_WALK_TIME, max_transfers=DEFAULT_MAX_TRANSFERS, walk_speed=DEFAULT_WALK_SPEED,
+    bike_speed=DEFAULT_BIKE_SPEED, car_speed_factor=1.0, board_slack=DEFAULT_BOARD_SLACK,
+    frequency_draws=DEFAULT_FREQUENCY_DRAWS, seed=0, max_snap_distance=DEFAULT_MAX_SNAP_DISTANCE,
+) -> Routing:  # fmt: skip
+    """Check every routing parameter of :func:`travel_time_matrix` and gather them."""
     if mode not in network.modes:
         available = ", ".join(network.modes)
         hint = {"transit": " (build the network with gtfs= and date=)"}.get(
@@ -199,9 +238,7 @@ def travel_time_matrix(
     max_snap_distance = check_positive("max_snap_distance", max_snap_distance, unit="metres")
     check_speeds(walk_speed, bike_speed, car_speed_factor)
     percentile_values = _percentiles(percentiles)
-    origin_points = as_points(origins, "origins")
-    destination_points = origin_points if destinations is None else as_points(destinations, "destinations")
-
+    query = None
     if mode == "transit":
         if departure is None:
             raise InvalidParameterError("mode='transit' needs a departure, e.g. departure='2019-05-13 14:00'")
@@ -219,70 +256,57 @@ def travel_time_matrix(
             percentiles=percentile_values,
             max_snap_distance=max_snap_distance,
         )
-        seconds, _ = transit_seconds(network, origin_points, destination_points, query, progress=progress)
-        seconds = np.where(seconds >= UNREACHED, np.inf, seconds.astype(np.float64))
-    else:
-        seconds = _street_matrix(
-            network,
-            origin_points,
-            destination_points,
-            mode=mode,
-            cutoff=max_time * 60.0,
-            walk_speed=walk_speed,
-            bike_speed=bike_speed,
-            car_speed_factor=car_speed_factor,
-            max_snap_distance=max_snap_distance,
-            progress=progress,
-        )[:, :, None]
-        # Street times do not change over a window: every percentile is the same.
-        seconds = np.repeat(seconds, len(percentile_values), axis=2)
-    return _tidy(origin_points, destination_points, seconds, percentile_values)
+    return Routing(
+        mode=mode, max_time=max_time, percentiles=percentile_values, walk_speed=float(walk_speed),
+        bike_speed=float(bike_speed), car_speed_factor=float(car_speed_factor),
+        max_snap_distance=max_snap_distance, transit=query,
+    )  # fmt: skip
 
 
-def _street_matrix(
-    network: Network,
-    origins: Points,
-    destinations: Points,
-    *,
-    mode,
-    cutoff,
-    walk_speed,
-    bike_speed,
-    car_speed_factor,
-    max_snap_distance,
-    progress,
-) -> np.ndarray:
-    """Dense seconds (``inf`` beyond ``cutoff``) between points by a street mode."""
+def travel_time_blocks(
+    network: Network, origins: Points, destinations: Points, routing: Routing, *, progress: bool | None = None
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Yield ``(rows, seconds)`` per chunk of origins.
+
+    ``seconds`` is float64 of shape (chunk, n_destinations, n_percentiles), ``inf`` where
+    not reached within ``max_time``. Chunks are independent, so a caller can aggregate
+    them as they come (accessibility) or place them (matrices), and a scheduler could run
+    them anywhere.
+    """
+    if routing.transit is not None:
+        for rows, block, _ in transit_blocks(
+            network, origins, destinations, routing.transit, progress=progress
+        ):
+            yield rows, np.where(block >= UNREACHED, np.inf, block.astype(np.float64))
+        return
+    mode = routing.mode
     edge_seconds = network.edge_seconds(
-        mode, walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor
-    )
+        mode, walk_speed=routing.walk_speed, bike_speed=routing.bike_speed,
+        car_speed_factor=routing.car_speed_factor,
+    )  # fmt: skip
     weight = edge_seconds[network.graph(mode).arc_edge]
 
     def snap(points: Points, name: str):
         return snapped_costs(
-            network,
-            mode,
-            points.lon,
-            points.lat,
-            edge_seconds=edge_seconds,
-            walk_speed=walk_speed,
-            max_snap_distance=max_snap_distance,
-            ids=points.ids,
-            name=name,
-        )
+            network, mode, points.lon, points.lat, edge_seconds=edge_seconds, walk_speed=routing.walk_speed,
+            max_snap_distance=routing.max_snap_distance, ids=points.ids, name=name,
+        )  # fmt: skip
 
     origin_costs = snap(origins, "origins")
     destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
-    seconds = np.empty((len(origins), len(destinations)))
+    same_row, same_column = coincident(origins, destinations)
+    n_percentiles = len(routing.percentiles)
     with progress_bar(len(origins), f"{mode} travel times", progress, unit="origin") as bar:
         for start in range(0, len(origins), ORIGINS_PER_CHUNK):
             rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
-            seconds[rows] = street_seconds(
-                network, mode, weight, origin_costs[rows], destination_costs, cutoff
+            seconds = street_seconds(
+                network, mode, weight, origin_costs[rows], destination_costs, routing.max_time * 60.0
             )
+            here = (same_row >= rows.start) & (same_row < rows.stop)
+            seconds[same_row[here] - rows.start, same_column[here]] = 0.0
             bar.update(rows.stop - rows.start)
-    seconds[coincident(origins, destinations)] = 0.0
-    return seconds
+            # Street times do not change over a window: every percentile is the same.
+            yield rows, np.repeat(seconds[:, :, None], n_percentiles, axis=2)
 
 
 def _tidy(

@@ -149,13 +149,33 @@ def transit_seconds(
     keep_minutes: bool = False,
     progress: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Percentiles of door-to-door seconds by walking and public transport.
+    """Percentiles of door-to-door seconds by walking and public transport, all origins.
 
     Returns
     -------
     (ndarray of int64, shape (n_origins, n_destinations, n_percentiles), ndarray)
         Seconds (``UNREACHED`` where not reached within ``max_duration``), and every value
         per (origin, draw * minute, destination) when ``keep_minutes``.
+    """
+    blocks = list(
+        transit_blocks(network, origins, destinations, query, keep_minutes=keep_minutes, progress=progress)
+    )
+    return np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
+
+
+def transit_blocks(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    query: TransitQuery,
+    *,
+    keep_minutes: bool = False,
+    progress: bool | None = None,
+):
+    """Yield ``(rows, seconds, minutes)`` per chunk of origins (see :func:`transit_seconds`).
+
+    Chunks are independent: callers aggregate them as they come, so memory stays at one
+    chunk x destinations block.
     """
     timetable = network.timetable
     weight, snap = _walking(network, query)
@@ -169,7 +189,6 @@ def transit_seconds(
     routes = stack_draws([routes for _, routes in draws(network, query)])
     same_place = coincident(origins, destinations)
 
-    results, minutes = [], []
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
         for start in range(0, len(origins), ORIGINS_PER_CHUNK):
             rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
@@ -220,10 +239,8 @@ def transit_seconds(
                 keep_minutes,
                 4 * numba.get_num_threads(),
             )
-            results.append(result)
-            minutes.append(kept)
             bar.update(rows.stop - rows.start)
-    return np.concatenate(results), np.concatenate(minutes)
+            yield rows, result, kept
 
 
 def _with_zeros(offsets, target, seconds, rows, columns):

@@ -1,0 +1,744 @@
+"""Public transport benchmarks on the Porto Alegre sample: reachable against r5r's published run and ferrobus.
+
+Run from the repository root (a few minutes on a 2-core machine)::
+
+    REACHABLE_DATA_DIR=../shared/data/poa python benchmarks/bench_transit.py
+
+ferrobus is optional (``pip install ferrobus==0.2.1``); without it, its rows say "skipped".
+The bus trips of this sample run from 11:00 to 17:00 only, so every query departs on
+Monday 2019-05-13 at 14:00. It prints, as text tables:
+
+a. the r5r paper's workload: 1,227 x 1,227 hexagons, 120-minute window, percentiles
+   5/25/50/75/95, walking legs of at most 1,000 m at 3.6 km/h, trips of at most 120 min,
+   3 rides (r5r's default), against R5's published time (another machine); and with 4 rides;
+b. one departure, 1,227 x 1,227, 4 rides, against ``ferrobus.travel_time_matrix``, with how
+   far the two matrices agree;
+c. one origin to all 1,227 cells (mean ms per origin) and the network build, against
+   ferrobus's ``find_routes_one_to_many`` and ``create_transit_model``;
+d. reading the GTFS feeds alone;
+e. whether two separate Python processes give identical matrices;
+f. the peak memory;
+g. whether the performance targets are met.
+
+Ratios are ours / peer: below 1 means reachable is faster. Our kernels run on every numba
+thread; ferrobus uses every core too (rayon). The script also runs itself as a worker
+(``--worker FOLDER``) for part e.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numba
+import numpy as np
+import pandas as pd
+
+import reachable as rc
+from reachable.gtfs import read_gtfs
+
+DATE = "2019-05-13"
+DEPARTURE = f"{DATE} 14:00"
+DEPARTURE_SECONDS = 14 * 3600
+MAX_TIME = 120
+"""Minutes: the longest trip of interest (r5r's max_trip_duration)."""
+WALK_SPEED = 3.6
+"""km/h, r5r's default."""
+MAX_WALK_TIME = 1000 / 60
+"""Minutes per walking leg: 1,000 m at 3.6 km/h (1 m/s) = 1,000 s = 16.67 min."""
+BOARD_SLACK = 60
+"""Seconds, our default: the least time between reaching a stop and boarding."""
+TIME_WINDOW = 120
+PERCENTILES = (5, 25, 50, 75, 95)
+R5R_TRANSFERS = 2
+"""r5r's default max_rides=3 is our max_transfers=2."""
+R5R_PUBLISHED_SECONDS = 37.9
+"""R5 through r5r on this workload, as published (1.9 GHz Intel i7 laptop): not measured here."""
+FERROBUS_VERSION = "0.2.1"
+FERROBUS_TRANSFERS = 3
+"""Our max_transfers for the ferrobus comparison: 4 rides, ferrobus's max_transfers=4."""
+FERROBUS_WALK_SECONDS = round(MAX_WALK_TIME * 60)
+"""ferrobus's max_walking_time (points) and max_transfer_time (stops): the same 1,000 s per leg."""
+FERROBUS_WALK_KMH = 1.4 * 3.6
+"""ferrobus walks at a fixed 1.4 m/s (its WALKING_SPEED constant): 5.04 km/h."""
+FERROBUS_NEAREST_STOPS = 10
+"""ferrobus's default max_nearest_stops of a point."""
+DIFFERENCE_MINUTES = 2.0
+N_ONE_TO_ALL = 50
+SEED = 20190513
+REPEATS = 2
+"""Matrix timings are the best of this many calls, after a warm-up call."""
+BUILD_REPEATS = 3
+SMALL_WINDOW_ORIGINS = 100
+SMALL_WINDOW = 30
+TARGET_WINDOWED_SECONDS = 10.0
+TARGET_FERROBUS_RATIO = 0.7
+
+
+# --------------------------------------------------------------------------- reporting
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def optional_version(module_name: str) -> str:
+    try:
+        module = __import__(module_name)
+    except ImportError:
+        return "not installed"
+    return getattr(module, "__version__", "?")
+
+
+def print_header() -> None:
+    print(
+        f"machine: {os.cpu_count()} cores, {cpu_model()}; numba threads: {numba.get_num_threads()}; "
+        f"Python {platform.python_version()}"
+    )
+    print(
+        f"versions: reachable {rc.__version__}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"numba {numba.__version__}, pyarrow {optional_version('pyarrow')}, "
+        f"ferrobus {optional_version('ferrobus')}, psutil {optional_version('psutil')}"
+    )
+    print(
+        f"workload: Porto Alegre, {DEPARTURE}, walking legs <= {MAX_WALK_TIME:.2f} min at {WALK_SPEED} km/h "
+        f"(1,000 m), trips <= {MAX_TIME} min"
+    )
+
+
+def print_table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    """Print ``rows`` under ``header`` with the first column left-aligned, the rest right."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest])
+
+    print(f"\n{title}")
+    print(line(header))
+    print("  ".join("-" * width for width in widths))
+    for row in rows:
+        print(line(row))
+
+
+def ratio_text(ours: float, peer: float | None) -> str:
+    return "" if peer is None else f"{ours / peer:.2f}x"
+
+
+def best_of(repeats: int, function) -> tuple[float, object]:
+    """Smallest wall time in seconds of ``repeats`` calls, and the last result."""
+    best, result = np.inf, None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = function()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+# --------------------------------------------------------------------------- our side
+def transit_matrix(net, origins, destinations=None, **options) -> pd.DataFrame:
+    """``travel_time_matrix`` in transit mode with this benchmark's fixed parameters."""
+    settings = {
+        "departure": DEPARTURE,
+        "max_time": MAX_TIME,
+        "max_walk_time": MAX_WALK_TIME,
+        "walk_speed": WALK_SPEED,
+        "board_slack": BOARD_SLACK,
+        "time_window": 1,
+        "percentiles": (50,),
+        "max_transfers": FERROBUS_TRANSFERS,
+        **options,
+    }
+    with warnings.catch_warnings():  # a few hexagons are too far from the streets: expected
+        warnings.simplefilter("ignore", rc.ReachableWarning)
+        return rc.travel_time_matrix(net, origins, destinations, mode="transit", progress=False, **settings)
+
+
+def square(frame: pd.DataFrame, n: int, column: str = "travel_time") -> np.ndarray:
+    """Minutes as an (origins x destinations) array, NaN where not reached."""
+    return frame[column].to_numpy(dtype=float).reshape(-1, n)
+
+
+def warm_up(net, hexes) -> float:
+    """Compile numba's kernels with small calls; seconds spent."""
+    started = time.perf_counter()
+    few = hexes.iloc[:20]
+    transit_matrix(net, few)
+    transit_matrix(net, few, time_window=3, percentiles=PERCENTILES, max_transfers=R5R_TRANSFERS)
+    return time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- a. r5r workload
+def bench_windowed(net, hexes) -> tuple[list[list[str]], float]:
+    def run(transfers: int) -> pd.DataFrame:
+        return transit_matrix(
+            net, hexes, time_window=TIME_WINDOW, percentiles=PERCENTILES, max_transfers=transfers
+        )
+
+    three_rides, ttm = best_of(REPEATS, lambda: run(R5R_TRANSFERS))
+    four_rides, _ = best_of(1, lambda: run(R5R_TRANSFERS + 1))
+    n = len(hexes)
+    reached = np.isfinite(square(ttm, n, "travel_time_p50")).mean()
+    label = f"{n}x{n}, {TIME_WINDOW} departures, 5 percentiles"
+    rows = [
+        [
+            label,
+            "R5 via r5r, 3 rides (published, other machine: 1.9 GHz i7 laptop)",
+            f"{R5R_PUBLISHED_SECONDS:.1f}",
+            "",
+        ],
+        [
+            label,
+            f"ours, 3 rides (max_transfers={R5R_TRANSFERS}; best of {REPEATS})",
+            f"{three_rides:.2f}",
+            ratio_text(three_rides, R5R_PUBLISHED_SECONDS),
+        ],
+        [
+            label,
+            f"ours, 4 rides (max_transfers={R5R_TRANSFERS + 1}; 1 run, for information)",
+            f"{four_rides:.2f}",
+            ratio_text(four_rides, R5R_PUBLISHED_SECONDS),
+        ],
+    ]
+    print_table(
+        "a. The r5r paper's workload (ratio: ours / R5's published time on another machine)",
+        ["matrix", "method", "seconds", "ours/R5"],
+        rows,
+    )
+    print(f"   pairs reached at the median (3 rides): {reached:.1%}")
+    return rows, three_rides
+
+
+# --------------------------------------------------------------------------- ferrobus side
+@dataclass
+class Ferrobus:
+    """ferrobus's model and the hexagons as its transit points (None where it cannot snap one)."""
+
+    module: object
+    model: object
+    points: list
+    snapped: np.ndarray  # indices of hexagons with a point
+    prepare_s: float
+    model_s: float
+    points_s: float
+    messages: list[str]
+
+
+@contextlib.contextmanager
+def captured_stderr(lines: list[str]):
+    """Collect what native code writes to file descriptor 2 (ferrobus logs there) into ``lines``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            lines.extend(sink.read().decode(errors="replace").splitlines())
+
+
+def hms(seconds: np.ndarray) -> np.ndarray:
+    seconds = np.asarray(seconds, dtype=np.int64)
+    return np.array([f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}" for s in seconds], dtype=object)
+
+
+def filled_times(timetable, feed: str) -> pd.DataFrame:
+    """The timetable's stop times of one feed's trips running on DATE, with the original ids.
+
+    ``read_gtfs`` interpolates empty times; its ids are namespaced ``"<feed>:<id>"``. Trips of
+    the previous service day (``"@previous-day"``, shifted by -24 h) are left out.
+    """
+    prefix = f"{feed}:"
+    trip_of_row = np.repeat(timetable.trip_id.astype(str), np.diff(timetable.trip_offsets))
+    keep = np.char.startswith(trip_of_row, prefix) & ~np.char.endswith(trip_of_row, "@previous-day")
+    frame = pd.DataFrame(
+        {
+            "trip_id": [trip[len(prefix) :] for trip in trip_of_row[keep]],
+            "filled_stop": [
+                stop[len(prefix) :] for stop in timetable.stop_id[timetable.stop_time_stop[keep]]
+            ],
+            "filled_arrival": hms(timetable.stop_time_arrival[keep]),
+            "filled_departure": hms(timetable.stop_time_departure[keep]),
+        }
+    )
+    frame["position"] = frame.groupby("trip_id", sort=False).cumcount()
+    return frame
+
+
+def fill_feed(archive: Path, folder: Path, timetable) -> dict:
+    """Unzip ``archive`` into ``folder`` and fill the empty times of its stop_times.txt.
+
+    Rows are matched to the timetable by trip and position in ``stop_sequence`` order (the
+    stops must agree). Trips whose empty times cannot be filled (not running on DATE) are
+    dropped from stop_times.txt and trips.txt: ferrobus cannot read empty times.
+    """
+    with zipfile.ZipFile(archive) as feed:
+        feed.extractall(folder)
+    stop_times = pd.read_csv(folder / "stop_times.txt", dtype=str, keep_default_na=False)
+    columns = list(stop_times.columns)
+    stop_times["sequence"] = stop_times["stop_sequence"].astype(int)
+    stop_times = stop_times.sort_values(["trip_id", "sequence"], kind="stable")
+    stop_times["position"] = stop_times.groupby("trip_id", sort=False).cumcount()
+    merged = stop_times.merge(filled_times(timetable, archive.stem), on=["trip_id", "position"], how="left")
+    matched = merged["filled_stop"].notna()
+    mismatched = int((matched & (merged["filled_stop"] != merged["stop_id"])).sum())
+    if mismatched:
+        raise RuntimeError(f"{archive.name}: {mismatched} stop times do not match the timetable's stops")
+    empty = (merged["arrival_time"] == "") | (merged["departure_time"] == "")
+    for column in ("arrival_time", "departure_time"):
+        use = (merged[column] == "") & matched
+        merged.loc[use, column] = merged.loc[use, f"filled_{column.split('_')[0]}"]
+    unfilled = merged.loc[
+        (merged["arrival_time"] == "") | (merged["departure_time"] == ""), "trip_id"
+    ].unique()
+    merged = merged[~merged["trip_id"].isin(unfilled)]
+    merged[columns].to_csv(folder / "stop_times.txt", index=False)
+    trips = pd.read_csv(folder / "trips.txt", dtype=str, keep_default_na=False)
+    trips[~trips["trip_id"].isin(unfilled)].to_csv(folder / "trips.txt", index=False)
+    return {"filled": int((empty & matched).sum()), "dropped_trips": len(unfilled)}
+
+
+def prepare_ferrobus_gtfs(gtfs: tuple[Path, ...], folder: Path) -> tuple[list[str], list[str]]:
+    """GTFS folders for ferrobus, with every empty time filled; and a line per feed."""
+    timetable = read_gtfs(list(gtfs), DATE)
+    folders, notes = [], []
+    for archive in gtfs:
+        target = folder / archive.stem
+        target.mkdir()
+        counts = fill_feed(archive, target, timetable)
+        folders.append(str(target))
+        notes.append(
+            f"{archive.name}: {counts['filled']:,} stop times filled, "
+            f"{counts['dropped_trips']:,} trips without times on {DATE} dropped"
+        )
+    return folders, notes
+
+
+def setup_ferrobus(osm: Path, gtfs: tuple[Path, ...], hexes, folder: Path) -> Ferrobus:
+    import ferrobus
+
+    started = time.perf_counter()
+    folders, notes = prepare_ferrobus_gtfs(gtfs, folder)
+    prepare_s = time.perf_counter() - started
+    messages: list[str] = []
+    date = dt.date.fromisoformat(DATE)
+
+    def create():
+        return ferrobus.create_transit_model(str(osm), folders, date, FERROBUS_WALK_SECONDS)
+
+    with captured_stderr(messages):
+        model_s, model = best_of(BUILD_REPEATS, create)
+
+    def make_points() -> list:
+        points = []
+        for lon, lat in zip(hexes.geometry.x, hexes.geometry.y, strict=True):
+            try:
+                points.append(
+                    ferrobus.create_transit_point(
+                        lat, lon, model, FERROBUS_WALK_SECONDS, FERROBUS_NEAREST_STOPS
+                    )
+                )
+            except (ValueError, RuntimeError):
+                points.append(None)
+        return points
+
+    points_s, points = best_of(REPEATS, make_points)
+    snapped = np.array([i for i, point in enumerate(points) if point is not None])
+    seen = set()
+    unique = [line for line in messages if not (line in seen or seen.add(line))]
+    return Ferrobus(ferrobus, model, points, snapped, prepare_s, model_s, points_s, notes + unique)
+
+
+def ferrobus_matrix(fb: Ferrobus, n: int) -> tuple[float, np.ndarray]:
+    """Seconds of ``ferrobus.travel_time_matrix`` and its minutes, NaN beyond MAX_TIME."""
+    points = [fb.points[i] for i in fb.snapped]
+
+    def run():
+        return fb.module.travel_time_matrix(fb.model, points, DEPARTURE_SECONDS, FERROBUS_TRANSFERS + 1)
+
+    seconds, rows = best_of(REPEATS, run)
+    minutes = np.full((n, n), np.nan)
+    values = np.array([[np.nan if value is None else value for value in row] for row in rows], dtype=float)
+    minutes[np.ix_(fb.snapped, fb.snapped)] = values / 60.0
+    minutes[minutes > MAX_TIME] = np.nan
+    return seconds, minutes
+
+
+# --------------------------------------------------------------------------- b. one departure
+def agreement(ours: np.ndarray, theirs: np.ndarray) -> dict:
+    a, b = np.isfinite(ours), np.isfinite(theirs)
+    both = a & b
+    gap = ours[both] - theirs[both]
+    return {
+        "ours": a.mean(),
+        "theirs": b.mean(),
+        "both": both.mean(),
+        "both_of_either": both.sum() / max((a | b).sum(), 1),
+        "ours_only": int((a & ~b).sum()),
+        "theirs_only": int((b & ~a).sum()),
+        "median_abs": float(np.median(np.abs(gap))) if gap.size else float("nan"),
+        "faster": int((gap < -DIFFERENCE_MINUTES).sum()),
+        "slower": int((gap > DIFFERENCE_MINUTES).sum()),
+        "n_both": int(both.sum()),
+    }
+
+
+def print_agreement(label: str, s: dict) -> None:
+    print(
+        f"   {label}:\n"
+        f"      reached by ours {s['ours']:.1%}, by ferrobus {s['theirs']:.1%}, by both {s['both']:.1%} "
+        f"of all pairs ({s['both_of_either']:.1%} of the pairs either reaches); "
+        f"ours only {s['ours_only']:,}, ferrobus only {s['theirs_only']:,}\n"
+        f"      on the {s['n_both']:,} pairs both reach: median |ours - ferrobus| {s['median_abs']:.2f} min; "
+        f"ours faster by > {DIFFERENCE_MINUTES:g} min on {s['faster']:,} "
+        f"({s['faster'] / max(s['n_both'], 1):.1%}), slower by > {DIFFERENCE_MINUTES:g} min on "
+        f"{s['slower']:,} ({s['slower'] / max(s['n_both'], 1):.1%})"
+    )
+
+
+FERROBUS_NOTE = f"""\
+   Why the matrices differ (read from ferrobus's source and docstrings, version {FERROBUS_VERSION}):
+   - access: ferrobus boards only at the origin's nearest stop (MAX_CANDIDATE_STOPS = 1); ours
+     tries every stop within the walking limit. Egress: ferrobus tries the destination's
+     {FERROBUS_NEAREST_STOPS} nearest stops (max_nearest_stops), ours every stop within the limit.
+   - walking: ferrobus walks at a fixed 1.4 m/s ({FERROBUS_WALK_KMH:.2f} km/h) on an undirected
+     graph (largest component only), from the nearest street node; ours walks at {WALK_SPEED} km/h
+     from the projection on the nearest edge. Both get {FERROBUS_WALK_SECONDS} s per walking leg,
+     so ferrobus may walk 1,400 m where we walk 1,000 m.
+   - stops: ferrobus snaps each stop to its nearest street node (one stop per node); boarding
+     needs no slack in ferrobus, {BOARD_SLACK} s in ours (board_slack).
+   - ferrobus's max_transfers=4 means 4 rides (rounds); ours max_transfers=3 is 4 rides too.
+   The second comparison runs ours at ferrobus's walking speed and without board slack."""
+
+
+def bench_single(net, hexes, fb: Ferrobus | None, skip_reason: str) -> tuple[list[list[str]], dict]:
+    n = len(hexes)
+    ours_s, ttm = best_of(REPEATS, lambda: transit_matrix(net, hexes))
+    ours = square(ttm, n)
+    label = f"{n}x{n}, 1 departure, 4 rides"
+    rows = [[label, f"ours travel_time_matrix (best of {REPEATS})", f"{ours_s:.3f}", "", ""]]
+    result = {"ours_s": ours_s, "ttm": ttm, "ratio": None}
+    if fb is None:
+        rows.append([label, f"ferrobus: skipped: {skip_reason}", "", "", ""])
+        print_table("b. One departure vs ferrobus", ["matrix", "method", "seconds", "ours/peer", ""], rows)
+        return rows, result
+    try:
+        fb_s, theirs = ferrobus_matrix(fb, n)
+    except Exception as error:  # ferrobus is a peer: report its failure, go on
+        rows.append([label, f"ferrobus: skipped: {type(error).__name__}: {error}", "", "", ""])
+        print_table("b. One departure vs ferrobus", ["matrix", "method", "seconds", "ours/peer", ""], rows)
+        return rows, result
+    end_to_end = fb.points_s + fb_s
+    result["ratio"] = ours_s / end_to_end
+    rows += [
+        [
+            label,
+            f"ferrobus create_transit_point x {n} (best of {REPEATS})",
+            f"{fb.points_s:.3f}",
+            "",
+            f"{n - len(fb.snapped)} not snapped",
+        ],
+        [label, "ferrobus travel_time_matrix alone", f"{fb_s:.3f}", ratio_text(ours_s, fb_s), ""],
+        [
+            label,
+            "ferrobus points + matrix (same work as ours)",
+            f"{end_to_end:.3f}",
+            ratio_text(ours_s, end_to_end),
+            "target",
+        ],
+    ]
+    print_table(
+        "b. One departure vs ferrobus (ours: snapping, access, RAPTOR, table; ferrobus: its two steps)",
+        ["matrix", "method", "seconds", "ours/peer", ""],
+        rows,
+    )
+    matched = square(transit_matrix(net, hexes, walk_speed=FERROBUS_WALK_KMH, board_slack=0), n)
+    print(f"\n   agreement (minutes, {n * n:,} pairs, both capped at {MAX_TIME} min):")
+    print_agreement(
+        f"ours as timed ({WALK_SPEED} km/h, {BOARD_SLACK} s board slack)", agreement(ours, theirs)
+    )
+    print_agreement(
+        f"ours at ferrobus's {FERROBUS_WALK_KMH:.2f} km/h, board_slack=0", agreement(matched, theirs)
+    )
+    print(FERROBUS_NOTE)
+    result["ferrobus_minutes"] = theirs
+    return rows, result
+
+
+# --------------------------------------------------------------------------- c. one-to-all, build
+def bench_one_to_all(net, hexes, fb: Ferrobus | None, skip_reason: str, matrix_s: float) -> list[list[str]]:
+    n = len(hexes)
+    rng = np.random.default_rng(SEED)
+    candidates = np.arange(n) if fb is None else fb.snapped
+    origins = np.sort(rng.choice(candidates, size=N_ONE_TO_ALL, replace=False))
+    transit_matrix(net, hexes.iloc[[int(origins[0])]], hexes)  # warm up this shape
+    elapsed = 0.0
+    for origin in origins:
+        row = hexes.iloc[[int(origin)]]
+        started = time.perf_counter()
+        transit_matrix(net, row, hexes)
+        elapsed += time.perf_counter() - started
+    ours_ms = 1e3 * elapsed / len(origins)
+    label = f"1 origin -> {n} cells, 1 departure, 4 rides"
+    rows = [
+        [label, "ours travel_time_matrix, one-row origins", f"{len(origins)}", f"{ours_ms:.1f}", ""],
+        [
+            label,
+            f"ours full {n}x{n} matrix / {n} (for scale)",
+            f"{n}",
+            f"{1e3 * matrix_s / n:.2f}",
+            "",
+        ],
+    ]
+    if fb is None:
+        rows.append([label, f"ferrobus: skipped: {skip_reason}", "", "", ""])
+        return rows
+    targets = [fb.points[i] for i in fb.snapped]
+    try:
+        fb.module.find_routes_one_to_many(
+            fb.model, fb.points[int(origins[0])], targets, DEPARTURE_SECONDS, FERROBUS_TRANSFERS + 1
+        )
+        elapsed = 0.0
+        for origin in origins:
+            started = time.perf_counter()
+            fb.module.find_routes_one_to_many(
+                fb.model, fb.points[int(origin)], targets, DEPARTURE_SECONDS, FERROBUS_TRANSFERS + 1
+            )
+            elapsed += time.perf_counter() - started
+    except Exception as error:
+        rows.append([label, f"ferrobus: skipped: {type(error).__name__}: {error}", "", "", ""])
+        return rows
+    fb_ms = 1e3 * elapsed / len(origins)
+    rows.append(
+        [
+            label,
+            "ferrobus find_routes_one_to_many (points made beforehand)",
+            f"{len(origins)}",
+            f"{fb_ms:.1f}",
+            ratio_text(ours_ms, fb_ms),
+        ]
+    )
+    return rows
+
+
+def bench_build(paths, fb: Ferrobus | None, skip_reason: str):
+    def build():
+        return rc.Network.build(paths.osm, gtfs=list(paths.gtfs), date=DATE, cache=False, progress=False)
+
+    build_s, net = best_of(BUILD_REPEATS, build)
+    rows = [["ours Network.build (OSM + GTFS, cache=False)", f"{build_s:.3f}", ""]]
+    if fb is None:
+        rows.append([f"ferrobus: skipped: {skip_reason}", "", ""])
+    else:
+        rows += [
+            [
+                "ferrobus create_transit_model (OSM + filled GTFS folders)",
+                f"{fb.model_s:.3f}",
+                ratio_text(build_s, fb.model_s),
+            ],
+            ["(filling ferrobus's GTFS folders, benchmark side, not timed above)", f"{fb.prepare_s:.3f}", ""],
+        ]
+    return net, build_s, rows
+
+
+# --------------------------------------------------------------------------- d. GTFS
+def bench_gtfs(paths) -> list[list[str]]:
+    read_s, timetable = best_of(BUILD_REPEATS, lambda: read_gtfs(list(paths.gtfs), DATE))
+    return [
+        [
+            "read_gtfs(eptc + trensurb)",
+            f"{read_s:.3f}",
+            f"{timetable.n_stops:,} stops, {timetable.n_trips:,} trips, "
+            f"{len(timetable.stop_time_stop):,} stop times",
+        ]
+    ]
+
+
+# --------------------------------------------------------------------------- e. two processes
+def small_window_origins(hexes):
+    rng = np.random.default_rng(SEED + 1)
+    return hexes.iloc[np.sort(rng.choice(len(hexes), size=SMALL_WINDOW_ORIGINS, replace=False))]
+
+
+def small_windowed(net, hexes) -> pd.DataFrame:
+    return transit_matrix(
+        net,
+        small_window_origins(hexes),
+        hexes,
+        time_window=SMALL_WINDOW,
+        percentiles=PERCENTILES,
+        max_transfers=R5R_TRANSFERS,
+    )
+
+
+def worker(folder: Path) -> None:
+    """Build the network and write both matrices to ``folder`` (run in a separate process)."""
+    paths = rc.datasets.porto_alegre()
+    hexes = rc.datasets.porto_alegre_hexgrid()
+    net = rc.Network.build(paths.osm, gtfs=list(paths.gtfs), date=DATE, cache=False, progress=False)
+    transit_matrix(net, hexes).to_parquet(folder / "single.parquet")
+    small_windowed(net, hexes).to_parquet(folder / "windowed.parquet")
+
+
+def bench_processes(net, hexes, single: pd.DataFrame) -> tuple[list[list[str]], bool]:
+    here = small_windowed(net, hexes)
+    with tempfile.TemporaryDirectory() as root:
+        folders = []
+        for k in (1, 2):
+            folder = Path(root) / f"process{k}"
+            folder.mkdir()
+            environment = {**os.environ, "PYTHONHASHSEED": str(k)}
+            started = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--worker", str(folder)],
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=900,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"worker {k} failed:\n{done.stderr[-2000:]}")
+            print(f"   process {k} (PYTHONHASHSEED={k}): {time.perf_counter() - started:.1f} s")
+            folders.append(folder)
+        rows, all_same = [], True
+        for name, ours in (("single.parquet", single), ("windowed.parquet", here)):
+            first, second = (pd.read_parquet(folder / name) for folder in folders)
+            between = first.equals(second)
+            with_this = first.reset_index(drop=True).equals(ours.reset_index(drop=True))
+            all_same &= between
+            what = (
+                f"{len(hexes)}x{len(hexes)}, 1 departure, 4 rides"
+                if name == "single.parquet"
+                else f"{SMALL_WINDOW_ORIGINS}x{len(hexes)}, {SMALL_WINDOW} departures, 5 percentiles"
+            )
+            rows.append([what, f"identical: {between}", f"identical: {with_this}"])
+    return rows, all_same
+
+
+# --------------------------------------------------------------------------- f. memory
+def peak_rss_mb(who: int) -> float:
+    peak = resource.getrusage(who).ru_maxrss  # KiB on Linux, bytes on macOS
+    return peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6
+
+
+def current_rss_text() -> str:
+    try:
+        import psutil
+    except ImportError:
+        return ""
+    return f", current {psutil.Process().memory_info().rss / 1e6:.0f} MB (psutil)"
+
+
+# --------------------------------------------------------------------------- main
+def ferrobus_or_reason(paths, hexes, folder: Path) -> tuple[Ferrobus | None, str]:
+    try:
+        import ferrobus
+    except ImportError:
+        return None, f"ferrobus not installed (pip install ferrobus=={FERROBUS_VERSION})"
+    try:
+        fb = setup_ferrobus(paths.osm, paths.gtfs, hexes, folder)
+    except Exception as error:  # a peer's failure is reported, not fatal
+        return None, f"ferrobus {ferrobus.__version__} failed: {type(error).__name__}: {error}"
+    return fb, ""
+
+
+def main() -> None:
+    started = time.perf_counter()
+    print_header()
+    paths = rc.datasets.porto_alegre()
+    hexes = rc.datasets.porto_alegre_hexgrid()
+
+    with tempfile.TemporaryDirectory() as folder:
+        fb, skip_reason = ferrobus_or_reason(paths, hexes, Path(folder))
+        if fb is not None:
+            version = fb.module.__version__
+            if version != FERROBUS_VERSION:
+                print(
+                    f"note: ferrobus {version} installed; this benchmark was written for {FERROBUS_VERSION}"
+                )
+            print(f"ferrobus: {fb.model.stop_count():,} stops, {fb.model.route_count():,} routes; it said:")
+            for line in fb.messages:
+                print(f"   {line}")
+
+        net, build_s, build_rows = bench_build(paths, fb, skip_reason)
+        print(f"network: {net}")
+        print(f"numba warm-up (compilation): {warm_up(net, hexes):.1f} s")
+
+        _, windowed_s = bench_windowed(net, hexes)
+        _, single = bench_single(net, hexes, fb, skip_reason)
+
+        rows = bench_one_to_all(net, hexes, fb, skip_reason, single["ours_s"])
+        print_table(
+            f"c. One origin to all cells, mean over {N_ONE_TO_ALL} random origins (fixed seed)",
+            ["query", "method", "origins", "ms/origin", "ours/peer"],
+            rows,
+        )
+        print_table(
+            f"   Network build (best of {BUILD_REPEATS})", ["step", "seconds", "ours/peer"], build_rows
+        )
+
+    print_table(
+        f"d. GTFS reading alone (best of {BUILD_REPEATS})", ["step", "seconds", "size"], bench_gtfs(paths)
+    )
+
+    print("\ne. Same results in two separate processes (each builds its own network)")
+    process_rows, identical = bench_processes(net, hexes, single["ttm"])
+    print_table(
+        "   parquet files compared with DataFrame.equals",
+        ["matrix", "process 1 vs process 2", "process 1 vs this process"],
+        process_rows,
+    )
+
+    print(
+        f"\nf. Peak memory: this process {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB RSS (getrusage, "
+        f"ferrobus included){current_rss_text()}; largest worker process "
+        f"{peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+    )
+
+    ratio = single["ratio"]
+    targets = [
+        [
+            f"a. r5r workload (3 rides) <= {TARGET_WINDOWED_SECONDS:g} s",
+            f"{windowed_s:.2f} s",
+            verdict(windowed_s <= TARGET_WINDOWED_SECONDS),
+        ],
+        [
+            f"b. one departure <= {TARGET_FERROBUS_RATIO}x ferrobus (points + matrix)",
+            "skipped" if ratio is None else f"{ratio:.2f}x",
+            "skipped" if ratio is None else verdict(ratio <= TARGET_FERROBUS_RATIO),
+        ],
+        ["e. identical results in two processes", f"{identical}", verdict(identical)],
+    ]
+    print_table("g. Targets", ["target", "measured", "result"], targets)
+    print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s (network build {build_s:.2f} s)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(Path(sys.argv[2]))
+    else:
+        main()
