@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 
-from . import datasets
+from . import datasets, decay, measures, opportunities
+from .accessibility import accessibility
 from .errors import (
     CRSError,
     DataFileNotFoundError,
@@ -23,6 +24,7 @@ from .errors import (
     ReachableWarning,
     UnknownModeError,
 )
+from .isochrones import isochrones
 from .itinerary import itinerary
 from .matrix import travel_time_matrix
 from .modes import STREET_MODES
@@ -46,7 +48,12 @@ __all__ = [
     "ReachableError",
     "ReachableWarning",
     "UnknownModeError",
+    "accessibility",
     "datasets",
+    "decay",
+    "isochrones",
     "itinerary",
+    "measures",
+    "opportunities",
     "travel_time_matrix",
 ]

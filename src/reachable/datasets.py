@@ -94,7 +94,9 @@ def porto_alegre_hexgrid():
     -------
     geopandas.GeoDataFrame
         Columns ``id`` (H3 index), ``population``, ``schools``, ``jobs``, ``healthcare``
-        (counts) and ``geometry`` (cell centroid).
+        (counts) and ``geometry`` (cell centroid). Five cells have no ``jobs`` and
+        ``healthcare`` values in the published data: they are NaN here, as published;
+        fill them (``.fillna({"jobs": 0, "healthcare": 0})``) before measuring access.
     """
     import geopandas as gpd
     import pandas as pd

@@ -28,7 +28,7 @@ def _examples(values) -> str:
     return shown + (f" and {len(values) - 10} more" if len(values) > 10 else "")
 
 
-def as_points(frame, name: str = "origins") -> Points:
+def as_points(frame, name: str = "origins", *, areas: bool = False) -> Points:
     """Read points from a GeoDataFrame of Points (any CRS) or a DataFrame with ``id, lon, lat``.
 
     Parameters
@@ -38,6 +38,10 @@ def as_points(frame, name: str = "origins") -> Points:
         DataFrame with columns ``id``, ``lon`` and ``lat`` in WGS84 degrees.
     name : str
         What the points are, for error messages.
+    areas : bool, default False
+        Also accept polygons and lines, counted at their representative point (a point
+        inside the shape, computed in the frame's own CRS; unlike a centroid it never
+        falls outside a crescent or a ring).
 
     Returns
     -------
@@ -75,13 +79,19 @@ def as_points(frame, name: str = "origins") -> Points:
             raise CRSError(
                 f"{name} has no CRS; set it with {name}.set_crs(...), e.g. 'EPSG:4326' for lon/lat"
             )
-        geometry = frame.geometry.to_crs(4326).reset_index(drop=True)
-        bad = np.flatnonzero((geometry.geom_type != "Point").to_numpy() | geometry.is_empty.to_numpy())
+        geometry = frame.geometry.reset_index(drop=True)
+        empty = np.flatnonzero(geometry.is_empty.to_numpy() | geometry.isna().to_numpy())
+        if len(empty):
+            raise InvalidPointsError(f"{name} has empty or missing geometries at rows {_examples(empty)}")
+        if areas:
+            geometry = geometry.representative_point()
+        bad = np.flatnonzero((geometry.geom_type != "Point").to_numpy())
         if len(bad):
             raise InvalidPointsError(
                 f"{name} must hold Point geometries; rows {_examples(bad)} do not "
                 "(use .representative_point() for polygons)"
             )
+        geometry = geometry.to_crs(4326)
         lon, lat = geometry.x.to_numpy(float), geometry.y.to_numpy(float)
     else:
         absent = [column for column in ("lon", "lat") if column not in frame.columns]
@@ -101,3 +111,36 @@ def as_points(frame, name: str = "origins") -> Points:
             f"{_examples(ids.iloc[bad])} (lon must be in [-180, 180], lat in [-90, 90])"
         )
     return Points(ids=ids, lon=lon, lat=lat)
+
+
+def opportunity_counts(frame, columns: list[str], name: str = "opportunities") -> np.ndarray:
+    """The ``columns`` of ``frame`` as a float64 array (n_rows, n_columns), checked.
+
+    Raises
+    ------
+    InvalidPointsError
+        A column is missing, not numeric, or holds NaN or negative counts.
+    """
+    if isinstance(columns, str) or not len(columns):
+        raise InvalidPointsError(f"columns must be a non-empty list of {name} column names, got {columns!r}")
+    ids = frame["id"].reset_index(drop=True) if "id" in frame.columns else pd.Series(range(len(frame)))
+    values = []
+    for column in columns:
+        if column not in frame.columns:
+            raise InvalidPointsError(
+                f"{name} has no column {column!r}; it has {', '.join(map(str, frame.columns))}"
+            )
+        series = frame[column].reset_index(drop=True)
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            raise InvalidPointsError(
+                f"{name} column {column!r} must be numeric counts, got dtype {series.dtype}"
+            )
+        numbers = series.to_numpy(dtype=float)
+        for problem, bad in (("NaN", np.isnan(numbers)), ("negative", numbers < 0)):
+            if bad.any():
+                raise InvalidPointsError(
+                    f"{name} column {column!r} has {int(bad.sum())} {problem} counts, at ids "
+                    f"{_examples(ids[bad])}; fill or drop them first"
+                )
+        values.append(numbers)
+    return np.column_stack(values)

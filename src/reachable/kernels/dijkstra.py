@@ -193,3 +193,61 @@ def street_travel_times(
                 out[origin],
             )
     return out
+
+
+@njit(cache=True)
+def arc_coverage(indptr, head, weight, seeds, seed_cost, budgets):
+    """Share of each arc travelled within a time budget, from any of several sources.
+
+    Parameters
+    ----------
+    indptr, head, weight : ndarray
+        The CSR graph (seconds).
+    seeds : ndarray of int64, shape (n_sources, 2)
+        The nodes each source enters the graph at (-1 for none).
+    seed_cost : ndarray of float64, shape (n_sources, 2)
+        Seconds to reach those nodes.
+    budgets : ndarray of float64, shape (n_sources, n_budgets)
+        Seconds each source may travel, for each budget (e.g. each isochrone cutoff).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_arcs, n_budgets)
+        For each arc, the largest share of it (0 to 1, from its tail) travelled within a
+        budget from some source.
+    """
+    n_nodes = indptr.shape[0] - 1
+    coverage = np.zeros((head.shape[0], budgets.shape[1]))
+    dist = np.full(n_nodes, np.inf)
+    touched = np.empty(n_nodes, dtype=np.int64)
+    heap_keys = np.empty(head.shape[0] + 2, dtype=np.float64)
+    heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
+    for source in range(seeds.shape[0]):
+        largest = budgets[source].max()
+        if not largest > 0:
+            continue
+        n_touched = _search(
+            indptr,
+            head,
+            weight,
+            seeds[source],
+            seed_cost[source],
+            largest,
+            dist,
+            touched,
+            heap_keys,
+            heap_items,
+        )
+        for i in range(n_touched):
+            node = touched[i]
+            for arc in range(indptr[node], indptr[node + 1]):
+                for b in range(budgets.shape[1]):
+                    left = budgets[source, b] - dist[node]
+                    if left <= 0:
+                        continue
+                    share = 1.0 if weight[arc] <= left else left / weight[arc]
+                    if share > coverage[arc, b]:
+                        coverage[arc, b] = share
+        for i in range(n_touched):
+            dist[touched[i]] = np.inf
+    return coverage

@@ -241,12 +241,15 @@ class Network:
         """The street graph of ``mode``."""
         return self._graphs[check_street_mode(mode, tuple(self._graphs))]
 
+    def edge_index(self, mode: str) -> EdgeIndex:
+        """The spatial index of ``mode``'s edges in the network's UTM CRS (built on first use)."""
+        if mode not in self._edge_indexes:
+            self._edge_indexes[mode] = EdgeIndex(self.edges, self.graph(mode), self.crs)
+        return self._edge_indexes[mode]
+
     def snap(self, mode: str, lon, lat, *, max_snap_distance: float) -> SnappedPoints:
         """Snap WGS84 points to the nearest edge of ``mode`` within ``max_snap_distance`` m."""
-        graph = self.graph(mode)
-        if mode not in self._edge_indexes:
-            self._edge_indexes[mode] = EdgeIndex(self.edges, graph, self.crs)
-        return self._edge_indexes[mode].snap(lon, lat, max_snap_distance)
+        return self.edge_index(mode).snap(lon, lat, max_snap_distance)
 
     def edge_seconds(
         self,

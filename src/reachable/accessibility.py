@@ -1,0 +1,170 @@
+"""How many jobs and training sites each place reaches, by each mode, computed from the network."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidParameterError
+from .matrix import check_positive, routing_settings, travel_time_blocks
+from .network.network import Network
+from .points import as_points, opportunity_counts
+
+MEASURES = ("cumulative", "gravity")
+
+DEFAULT_GRAVITY_MAX_TIME = 120.0
+"""Minutes searched for a gravity measure whose decay never reaches zero."""
+
+
+def _as_list(value, name: str) -> list:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, (str, int, float)) else list(value)
+    if not items:
+        raise InvalidParameterError(f"{name} is empty")
+    return items
+
+
+def accessibility(
+    network: Network,
+    origins,
+    opportunities,
+    *,
+    columns: str | Sequence[str],
+    mode: str | Sequence[str],
+    cutoffs: float | Sequence[float] | None = None,
+    measure: str = "cumulative",
+    decay=None,
+    max_time: float | None = None,
+    departure=None,
+    time_window: int = 1,
+    percentiles: float | Sequence[float] = (50,),
+    progress: bool | None = None,
+    **routing,
+):
+    """Opportunities reachable from each origin, by mode, straight from the network.
+
+    Travel times are computed chunk by chunk of origins and summed into accessibility at
+    once, so the full origin x destination matrix never exists in pandas. The values equal
+    those of :mod:`reachable.measures` applied to :func:`travel_time_matrix` with the same
+    settings (times rounded to the second, unreachable pairs excluded).
+
+    Parameters
+    ----------
+    network : Network
+    origins : geopandas.GeoDataFrame or pandas.DataFrame
+        Points with an ``id`` column (see :func:`travel_time_matrix`).
+    opportunities : geopandas.GeoDataFrame or pandas.DataFrame
+        Places with an ``id`` column and numeric count columns (jobs, training places...).
+        Points, or polygons and lines counted at their representative point (a point
+        inside the shape), in any CRS; or a DataFrame with ``id, lon, lat``.
+    columns : str or list of str
+        Count columns of ``opportunities`` to sum.
+    mode : str or list of str
+        ``walk``, ``bike``, ``moped``, ``car``, ``transit``; one result block per mode.
+    cutoffs : float or list of float
+        Minutes, for ``measure="cumulative"``: opportunities reached within each cutoff
+        (travel time <= cutoff).
+    measure : {"cumulative", "gravity"}
+        ``gravity`` weighs each opportunity by ``decay(travel time)``. Other measures
+        (floating catchment, cost to closest, ...) are in :mod:`reachable.measures`, on a
+        travel-time matrix.
+    decay : reachable.decay.Decay
+        For ``gravity``, e.g. ``rc.decay.exponential(0.1)``.
+    max_time : float, optional
+        Minutes searched for ``gravity`` when the decay never reaches zero (default 120).
+    departure, time_window, percentiles :
+        For ``transit`` (see :func:`travel_time_matrix`). With several percentiles the
+        result has a ``percentile`` column.
+    progress : bool, optional
+        Show progress bars; default only on an interactive terminal or notebook.
+    **routing
+        Other settings of :func:`travel_time_matrix`: ``max_walk_time``, ``max_transfers``,
+        ``walk_speed``, ``bike_speed``, ``car_speed_factor``, ``board_slack``,
+        ``frequency_draws``, ``seed``, ``max_snap_distance``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per origin, mode, cutoff (cumulative) and percentile (when several):
+        ``id``, ``mode``, ``cutoff`` (minutes, cumulative only), ``percentile`` (when
+        several), one float64 column per name in ``columns``, and ``geometry`` (the origin,
+        in the origins' CRS). Ordered by mode, cutoff, percentile, then origins as given.
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown measure, cutoffs not positive, decay missing, and the routing errors of
+        :func:`travel_time_matrix`.
+    InvalidPointsError, CRSError
+        Malformed origins or opportunities, count columns missing, not numeric, NaN or
+        negative.
+    """
+    import geopandas as gpd
+
+    if measure not in MEASURES:
+        raise InvalidParameterError(
+            f"measure must be one of {', '.join(MEASURES)}, got {measure!r}; apply reachable.measures "
+            "to a travel_time_matrix for floating catchment, cost to closest and the others"
+        )
+    columns = _as_list(columns, "columns")
+    modes = _as_list(mode, "mode")
+    origin_points = as_points(origins, "origins")
+    destination_points = as_points(opportunities, "opportunities", areas=True)
+    counts = opportunity_counts(opportunities, columns)
+    if measure == "cumulative":
+        cutoff_values = [check_positive("cutoffs", c, unit="minutes") for c in _as_list(cutoffs, "cutoffs")]
+        if not cutoff_values:
+            raise InvalidParameterError(
+                "measure='cumulative' needs cutoffs in minutes, e.g. cutoffs=[30, 45, 60]"
+            )
+        search_time = max(cutoff_values)
+    else:
+        if decay is None or not callable(decay):
+            raise InvalidParameterError(
+                "measure='gravity' needs a decay, e.g. decay=rc.decay.exponential(0.1)"
+            )
+        cutoff_values = [None]
+        limit = getattr(decay, "max_cost", np.inf)
+        search_time = limit if np.isfinite(limit) else (max_time or DEFAULT_GRAVITY_MAX_TIME)
+        search_time = check_positive("max_time", search_time, unit="minutes")
+
+    frames = []
+    for mode_name in modes:
+        settings = routing_settings(
+            network, mode_name, max_time=search_time, departure=departure, time_window=time_window,
+            percentiles=percentiles, **routing,
+        )  # fmt: skip
+        n_p = len(settings.percentiles)
+        values = np.zeros((len(cutoff_values), n_p, len(origin_points), len(columns)))
+        blocks = travel_time_blocks(network, origin_points, destination_points, settings, progress=progress)
+        for rows, seconds in blocks:
+            # Minutes as travel_time_matrix reports them, so both agree to the last digit.
+            minutes = np.where(np.isfinite(seconds), np.round(seconds) / 60.0, np.nan)
+            by_percentile = np.moveaxis(minutes, 2, 0)  # (percentile, origin, destination)
+            for c, cutoff in enumerate(cutoff_values):
+                if cutoff is None:
+                    weight = np.nan_to_num(decay(np.nan_to_num(by_percentile, nan=np.inf)), nan=0.0)
+                else:
+                    weight = (by_percentile <= cutoff).astype(np.float64)
+                values[c, :, rows] = weight @ counts
+        for c, cutoff in enumerate(cutoff_values):
+            for j, p in enumerate(settings.percentiles):
+                block = {"id": origin_points.ids, "mode": mode_name}
+                if cutoff is not None:
+                    block["cutoff"] = cutoff
+                if n_p > 1:
+                    block["percentile"] = p
+                frame = pd.DataFrame(block)
+                for k, column in enumerate(columns):
+                    frame[column] = values[c, j, :, k]
+                frames.append(frame)
+    result = pd.concat(frames, ignore_index=True)
+    if isinstance(origins, gpd.GeoDataFrame):
+        geometry, crs = origins.geometry.reset_index(drop=True), origins.crs
+    else:
+        geometry, crs = gpd.points_from_xy(origin_points.lon, origin_points.lat), "EPSG:4326"
+    repeats = len(result) // len(origin_points)
+    return gpd.GeoDataFrame(result, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)
