@@ -146,7 +146,7 @@ def accessibility(
             by_percentile = np.moveaxis(minutes, 2, 0)  # (percentile, origin, destination)
             for c, cutoff in enumerate(cutoff_values):
                 if cutoff is None:
-                    weight = np.nan_to_num(decay(np.nan_to_num(by_percentile, nan=np.inf)), nan=0.0)
+                    weight = decay(by_percentile)  # unreachable (NaN) weighs 0
                 else:
                     weight = (by_percentile <= cutoff).astype(np.float64)
                 values[c, :, rows] = weight @ counts
