@@ -14,7 +14,7 @@ from .matrix import check_positive, routing_settings
 from .network.network import Network
 from .points import as_points
 from .routing.street import SnappedCosts, snapped_costs
-from .routing.transit import draws, stop_transfers
+from .routing.transit import draws, stop_costs, stop_transfers
 
 DEFAULT_BUFFER = 100.0
 """Metres around reached streets counted as reached: a short walk off the street."""
@@ -96,12 +96,12 @@ def isochrones(
     budgets = np.array(cutoff_values) * 60.0
     if settings.transit is not None:
         query = settings.transit
-        timetable, routes = draws(network, query)[0]
-        stop_costs = snap(timetable.stop_lon, timetable.stop_lat, None, "stops")
+        routes = draws(network, query)[0][1]
+        stops = stop_costs(network, query)
         transfers = stop_transfers(network, query)
         from .routing.street import street_pairs
 
-        access = street_pairs(network, "walk", weight, origin_costs, stop_costs, query.max_walk)
+        access = street_pairs(network, "walk", weight, origin_costs, stops, query.max_walk)
 
     lines = network.edge_index(street_mode).lines
     rows = []
@@ -120,9 +120,9 @@ def isochrones(
                 transfers[3], query.board_slack, access_stop, access_time, start, query.max_rounds,
                 query.max_duration,
             )[0][-1]  # fmt: skip
-            reached = np.flatnonzero((ride < UNREACHED) & (stop_costs.edge >= 0))
+            reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
             arrived = (ride[reached] - start).astype(np.float64)
-            sources = _concat(sources, stop_costs[reached])
+            sources = _concat(sources, stops[reached])
             stop_budgets = np.minimum(budgets[None, :] - arrived[:, None], query.max_walk)
             source_budgets = np.vstack((source_budgets, stop_budgets))
         coverage = arc_coverage(

@@ -22,7 +22,7 @@ from .modes import DEFAULT_WALK_SPEED
 from .network.network import Network
 from .points import Points, as_points
 from .routing.street import street_pairs
-from .routing.transit import TransitQuery, _walking, draws, stop_transfers
+from .routing.transit import TransitQuery, _walking, draws, stop_costs, stop_transfers
 
 
 def _one_point(value, name: str) -> Points:
@@ -103,7 +103,7 @@ def itinerary(
     here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
     timetable = network.timetable
     weight, snap = _walking(network, query)
-    stops = snap(Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None)
+    stops = stop_costs(network, query)
     here_costs, there_costs = snap(here, "origin"), snap(there, "destination")
 
     def walk_seconds(a, b):

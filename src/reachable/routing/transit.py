@@ -13,7 +13,7 @@ from ..kernels.raptor import transit_travel_times
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
-from .street import coincident, snapped_costs, street_pairs
+from .street import SnappedCosts, coincident, snapped_costs, street_pairs
 
 ORIGINS_PER_CHUNK = 512
 """Origins per kernel call: a progress step, and a bound on the result block in memory."""
@@ -60,6 +60,35 @@ def _walking(network: Network, query: TransitQuery):
     return weight, snap
 
 
+def stop_costs(network: Network, query: TransitQuery) -> SnappedCosts:
+    """The stops on the walking graph, snapped once per walking speed and snapping limit."""
+    key = ("stops", query.walk_speed, query.max_snap_distance)
+    if key not in network.query_cache:
+        _, snap = _walking(network, query)
+        timetable = network.timetable
+        network.query_cache[key] = snap(
+            Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None
+        )
+    return network.query_cache[key]
+
+
+def _egress(network: Network, query: TransitQuery, weight, destinations: Points, destination_costs):
+    """Walks from stops to destinations, CSR per stop; the last destinations' are kept.
+
+    Repeated queries to the same destinations (one origin at a time, a service answering
+    requests) then skip the stop-to-destination searches.
+    """
+    key = ("egress", query.walk_speed, query.max_walk, query.max_snap_distance)
+    coordinates = (destinations.lon.tobytes(), destinations.lat.tobytes())
+    cached = network.query_cache.get(key)
+    if cached is None or cached[0] != coordinates:
+        offsets, target, seconds = street_pairs(
+            network, "walk", weight, stop_costs(network, query), destination_costs, query.max_walk
+        )
+        network.query_cache[key] = (coordinates, (offsets, target, _round_seconds(seconds)))
+    return network.query_cache[key][1]
+
+
 def stop_transfers(
     network: Network, query: TransitQuery
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -73,9 +102,8 @@ def stop_transfers(
     if key in network.query_cache:
         return network.query_cache[key]
     timetable = network.timetable
-    weight, snap = _walking(network, query)
-    stops = Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat)
-    snapped = snap(stops, None)
+    weight, _ = _walking(network, query)
+    snapped = stop_costs(network, query)
     offsets, target, seconds = street_pairs(network, "walk", weight, snapped, snapped, query.max_walk)
     source = np.repeat(np.arange(timetable.n_stops), np.diff(offsets))
     seconds = _round_seconds(seconds)
@@ -177,14 +205,11 @@ def transit_blocks(
     Chunks are independent: callers aggregate them as they come, so memory stays at one
     chunk x destinations block.
     """
-    timetable = network.timetable
     weight, snap = _walking(network, query)
     origin_costs = snap(origins, "origins")
     destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
-    stop_costs = snap(Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None)
-
-    egress = street_pairs(network, "walk", weight, stop_costs, destination_costs, query.max_walk)
-    egress = (egress[0], egress[1], _round_seconds(egress[2]))
+    stops = stop_costs(network, query)
+    egress = _egress(network, query, weight, destinations, destination_costs)
     transfers = stop_transfers(network, query)
     routes = stack_draws([routes for _, routes in draws(network, query)])
     same_place = coincident(origins, destinations)
@@ -192,7 +217,7 @@ def transit_blocks(
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
         for start in range(0, len(origins), ORIGINS_PER_CHUNK):
             rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
-            access = street_pairs(network, "walk", weight, origin_costs[rows], stop_costs, query.max_walk)
+            access = street_pairs(network, "walk", weight, origin_costs[rows], stops, query.max_walk)
             direct_offsets, direct_target, direct_seconds = street_pairs(
                 network, "walk", weight, origin_costs[rows], destination_costs, query.max_walk
             )
