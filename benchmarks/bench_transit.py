@@ -367,8 +367,17 @@ def setup_ferrobus(osm: Path, gtfs: tuple[Path, ...], hexes, folder: Path) -> Fe
 
     points_s, points = best_of(REPEATS, make_points)
     snapped = np.array([i for i, point in enumerate(points) if point is not None])
-    seen = set()
-    unique = [line for line in messages if not (line in seen or seen.add(line))]
+    optional = sum(line.startswith("Skipping optional GTFS file") for line in messages)
+    seen: set[str] = set()
+    unique = [
+        line
+        for line in messages
+        if not line.startswith("Skipping optional GTFS file") and not (line in seen or seen.add(line))
+    ]
+    if optional:
+        notes.append(
+            f"ferrobus skipped {optional // BUILD_REPEATS} optional GTFS files missing from the feeds"
+        )
     return Ferrobus(ferrobus, model, points, snapped, prepare_s, model_s, points_s, notes + unique)
 
 
@@ -420,17 +429,23 @@ def print_agreement(label: str, s: dict) -> None:
 
 
 FERROBUS_NOTE = f"""\
-   Why the matrices differ (read from ferrobus's source and docstrings, version {FERROBUS_VERSION}):
-   - access: ferrobus boards only at the origin's nearest stop (MAX_CANDIDATE_STOPS = 1); ours
-     tries every stop within the walking limit. Egress: ferrobus tries the destination's
-     {FERROBUS_NEAREST_STOPS} nearest stops (max_nearest_stops), ours every stop within the limit.
-   - walking: ferrobus walks at a fixed 1.4 m/s ({FERROBUS_WALK_KMH:.2f} km/h) on an undirected
-     graph (largest component only), from the nearest street node; ours walks at {WALK_SPEED} km/h
-     from the projection on the nearest edge. Both get {FERROBUS_WALK_SECONDS} s per walking leg,
-     so ferrobus may walk 1,400 m where we walk 1,000 m.
-   - stops: ferrobus snaps each stop to its nearest street node (one stop per node); boarding
-     needs no slack in ferrobus, {BOARD_SLACK} s in ours (board_slack).
-   - ferrobus's max_transfers=4 means 4 rides (rounds); ours max_transfers=3 is 4 rides too.
+   Why the matrices differ (from ferrobus's docstrings and public source; the last two points
+   were checked on pairs that differ by more than 10 min):
+   - access: ferrobus boards only at the origin's nearest stop (MAX_CANDIDATE_STOPS = 1), then
+     may walk a stop-to-stop footpath; ours tries every stop within the walking limit.
+     Egress: ferrobus tries the {FERROBUS_NEAREST_STOPS} nearest stops of the destination, ours all in reach.
+   - walking: ferrobus walks at a fixed 1.4 m/s ({FERROBUS_WALK_KMH:.2f} km/h) on an undirected graph
+     (largest component), from the nearest street node; ours at {WALK_SPEED} km/h from the projection
+     on the nearest edge. Both get {FERROBUS_WALK_SECONDS} s per walking leg: 1,400 m for ferrobus,
+     1,000 m for us.
+   - boarding needs no slack in ferrobus, {BOARD_SLACK} s in ours (board_slack). ferrobus's
+     max_transfers=4 means 4 rides (rounds), as our max_transfers=3.
+   - chained walks: ferrobus adds a stop-to-stop footpath to the access walk (before the first
+     ride) and to the egress walk (after the last), so one walk can last 2 x {FERROBUS_WALK_SECONDS} s;
+     ours caps every walk at {FERROBUS_WALK_SECONDS} s.
+   - stops beyond the OSM extract (ferrobus: "outside the street network coverage area") are
+     tied to their nearest street node at any distance, with no walking time for the gap; ours
+     adds the straight line to the street (up to 1,600 m) at walking speed.
    The second comparison runs ours at ferrobus's walking speed and without board slack."""
 
 
@@ -601,10 +616,12 @@ def worker(folder: Path) -> None:
     net = rc.Network.build(paths.osm, gtfs=list(paths.gtfs), date=DATE, cache=False, progress=False)
     transit_matrix(net, hexes).to_parquet(folder / "single.parquet")
     small_windowed(net, hexes).to_parquet(folder / "windowed.parquet")
+    (folder / "peak_mb.txt").write_text(f"{peak_mb():.1f}")
 
 
-def bench_processes(net, hexes, single: pd.DataFrame) -> tuple[list[list[str]], bool]:
+def bench_processes(net, hexes, single: pd.DataFrame) -> tuple[list[list[str]], bool, float]:
     here = small_windowed(net, hexes)
+    peaks: list[float] = []
     with tempfile.TemporaryDirectory() as root:
         folders = []
         for k in (1, 2):
@@ -622,7 +639,11 @@ def bench_processes(net, hexes, single: pd.DataFrame) -> tuple[list[list[str]], 
             )
             if done.returncode != 0:
                 raise RuntimeError(f"worker {k} failed:\n{done.stderr[-2000:]}")
-            print(f"   process {k} (PYTHONHASHSEED={k}): {time.perf_counter() - started:.1f} s")
+            peaks.append(float((folder / "peak_mb.txt").read_text()))
+            print(
+                f"   process {k} (PYTHONHASHSEED={k}): {time.perf_counter() - started:.1f} s, "
+                f"peak {peaks[-1]:.0f} MB"
+            )
             folders.append(folder)
         rows, all_same = [], True
         for name, ours in (("single.parquet", single), ("windowed.parquet", here)):
@@ -636,12 +657,24 @@ def bench_processes(net, hexes, single: pd.DataFrame) -> tuple[list[list[str]], 
                 else f"{SMALL_WINDOW_ORIGINS}x{len(hexes)}, {SMALL_WINDOW} departures, 5 percentiles"
             )
             rows.append([what, f"identical: {between}", f"identical: {with_this}"])
-    return rows, all_same
+    return rows, all_same, max(peaks)
 
 
 # --------------------------------------------------------------------------- f. memory
-def peak_rss_mb(who: int) -> float:
-    peak = resource.getrusage(who).ru_maxrss  # KiB on Linux, bytes on macOS
+def peak_mb() -> float:
+    """Peak resident memory of this process so far, in MB.
+
+    Linux: ``VmHWM`` of /proc/self/status, the high-water mark of this process's own memory
+    (``getrusage`` would report a child's peak as at least its parent's RSS when it was
+    spawned). Elsewhere: ``getrusage``.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return peak / 1e6 if sys.platform == "darwin" else peak * 1024 / 1e6
 
 
@@ -650,7 +683,7 @@ def current_rss_text() -> str:
         import psutil
     except ImportError:
         return ""
-    return f", current {psutil.Process().memory_info().rss / 1e6:.0f} MB (psutil)"
+    return f"; now {psutil.Process().memory_info().rss / 1e6:.0f} MB (psutil)"
 
 
 # --------------------------------------------------------------------------- main
@@ -666,12 +699,26 @@ def ferrobus_or_reason(paths, hexes, folder: Path) -> tuple[Ferrobus | None, str
     return fb, ""
 
 
+def load_text() -> str:
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min)"
+
+
 def main() -> None:
     started = time.perf_counter()
     print_header()
+    print(f"{load_text()} at the start: other work on the machine slows every timing")
     paths = rc.datasets.porto_alegre()
     hexes = rc.datasets.porto_alegre_hexgrid()
+    memory: list[list[str]] = []
 
+    def checkpoint(label: str) -> None:
+        memory.append([label, f"{peak_mb():.0f}"])
+
+    checkpoint("start (imports, sample data)")
     with tempfile.TemporaryDirectory() as folder:
         fb, skip_reason = ferrobus_or_reason(paths, hexes, Path(folder))
         if fb is not None:
@@ -683,13 +730,17 @@ def main() -> None:
             print(f"ferrobus: {fb.model.stop_count():,} stops, {fb.model.route_count():,} routes; it said:")
             for line in fb.messages:
                 print(f"   {line}")
+        checkpoint("ferrobus model and points")
 
         net, build_s, build_rows = bench_build(paths, fb, skip_reason)
         print(f"network: {net}")
         print(f"numba warm-up (compilation): {warm_up(net, hexes):.1f} s")
+        checkpoint("our network (3 builds) and warm-up")
 
         _, windowed_s = bench_windowed(net, hexes)
+        checkpoint("a. windowed matrices")
         _, single = bench_single(net, hexes, fb, skip_reason)
+        checkpoint("b. single-departure matrices (ours and ferrobus)")
 
         rows = bench_one_to_all(net, hexes, fb, skip_reason, single["ours_s"])
         print_table(
@@ -700,23 +751,26 @@ def main() -> None:
         print_table(
             f"   Network build (best of {BUILD_REPEATS})", ["step", "seconds", "ours/peer"], build_rows
         )
+        checkpoint("c. one-to-all")
 
     print_table(
         f"d. GTFS reading alone (best of {BUILD_REPEATS})", ["step", "seconds", "size"], bench_gtfs(paths)
     )
 
     print("\ne. Same results in two separate processes (each builds its own network)")
-    process_rows, identical = bench_processes(net, hexes, single["ttm"])
+    process_rows, identical, worker_peak = bench_processes(net, hexes, single["ttm"])
     print_table(
         "   parquet files compared with DataFrame.equals",
         ["matrix", "process 1 vs process 2", "process 1 vs this process"],
         process_rows,
     )
+    checkpoint("e. small windowed matrix")
 
-    print(
-        f"\nf. Peak memory: this process {peak_rss_mb(resource.RUSAGE_SELF):.0f} MB RSS (getrusage, "
-        f"ferrobus included){current_rss_text()}; largest worker process "
-        f"{peak_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
+    memory.append(["worker process: ours only (build, 1 departure, small windowed)", f"{worker_peak:.0f}"])
+    print_table(
+        f"f. Peak memory (resident, MB; this process includes ferrobus){current_rss_text()}",
+        ["peak after", "MB"],
+        memory,
     )
 
     ratio = single["ratio"]
@@ -734,7 +788,10 @@ def main() -> None:
         ["e. identical results in two processes", f"{identical}", verdict(identical)],
     ]
     print_table("g. Targets", ["target", "measured", "result"], targets)
-    print(f"\ntotal benchmark time {time.perf_counter() - started:.0f} s (network build {build_s:.2f} s)")
+    print(
+        f"\ntotal benchmark time {time.perf_counter() - started:.0f} s (network build {build_s:.2f} s); "
+        f"{load_text()} at the end"
+    )
 
 
 if __name__ == "__main__":
