@@ -233,9 +233,14 @@ def _percentile_rows(values, percentiles, out_row):
     n_values = values.shape[0]
     column = np.empty(n_values, dtype=np.int64)
     for d in range(values.shape[1]):
+        lowest = highest = values[0, d]
         for i in range(n_values):
             column[i] = values[i, d]
-        column.sort()
+            lowest = min(lowest, column[i])
+            highest = max(highest, column[i])
+        # Unreached at every minute (common far away) or constant: no sort needed.
+        if lowest != highest:
+            column.sort()
         for j in range(percentiles.shape[0]):
             rank = int(np.ceil(percentiles[j] / 100.0 * n_values)) - 1
             rank = min(max(rank, 0), n_values - 1)
