@@ -58,18 +58,8 @@ def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high,
 
 @njit(cache=True)
 def run_rounds(
-    route_stop_offsets,
-    route_stops,
-    route_trip_offsets,
-    route_time_offsets,
-    arrival,
-    departure,
-    stop_route_offsets,
-    stop_route,
-    stop_route_position,
-    transfer_offsets,
-    transfer_to,
-    transfer_time,
+    routes,
+    transfers,
     stop_board_slack,
     board_slack,
     max_rounds,
@@ -88,6 +78,12 @@ def run_rounds(
 
     Parameters
     ----------
+    routes : tuple of ndarray
+        ``(route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival,
+        departure, stop_route_offsets, stop_route, stop_route_position)``, as described in
+        the module docstring.
+    transfers : tuple of ndarray
+        ``(offsets, to_stop, seconds)``: walking transfers between stops, CSR per stop.
     ride, board : ndarray of int64, shape (max_rounds + 1, n_stops)
         Labels: arrival by vehicle, and the time from which a vehicle may be boarded (after
         the round's walking transfer), with at most k rides. Updated in place.
@@ -113,6 +109,11 @@ def run_rounds(
     int
         The new number of improved stops.
     """
+    (
+        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
+        stop_route_offsets, stop_route, stop_route_position,
+    ) = routes  # fmt: skip
+    transfer_offsets, transfer_to, transfer_time = transfers
     marked_stops, is_marked, rode_stops, is_rode, queue, route_start, is_queued, is_improved = work
     track = parent_trip.shape[0] > 0
     for k in range(1, max_rounds + 1):
@@ -332,6 +333,7 @@ def transit_travel_times(
     minutes_out = np.empty((n_origins if keep_minutes else 0, n_values, n_destinations), dtype=np.int64)
     no_parent = np.empty((0, 0), dtype=np.int64)
     n_chunks = max(1, min(n_chunks, n_origins))
+    transfers = (transfer_offsets, transfer_to, transfer_time)
     for chunk in prange(n_chunks):
         ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
@@ -345,7 +347,7 @@ def transit_travel_times(
             for d in range(n_draws):
                 first_route = draw_offsets[d]
                 n_routes = draw_offsets[d + 1] - first_route
-                routes = slice(first_route + d, first_route + d + n_routes + 1)
+                draw_routes = slice(first_route + d, first_route + d + n_routes + 1)
                 stop_routes = slice(d * (n_stops + 1), (d + 1) * (n_stops + 1))
                 ride[:] = UNREACHED
                 board[:] = UNREACHED
@@ -363,33 +365,15 @@ def transit_travel_times(
                                 is_marked[stop] = True
                                 marked_stops[n_marked] = stop
                                 n_marked += 1
+                    routes = (
+                        route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
+                        route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
+                        stop_route, stop_route_position,
+                    )  # fmt: skip
                     n_improved = run_rounds(
-                        route_stop_offsets[routes],
-                        route_stops,
-                        route_trip_offsets[routes],
-                        route_time_offsets[routes],
-                        arrival,
-                        departure,
-                        stop_route_offsets[stop_routes],
-                        stop_route,
-                        stop_route_position,
-                        transfer_offsets,
-                        transfer_to,
-                        transfer_time,
-                        stop_board_slack,
-                        board_slack,
-                        max_rounds,
-                        latest,
-                        ride,
-                        board,
-                        work,
-                        n_marked,
-                        improved,
-                        0,
-                        no_parent,
-                        no_parent,
-                        no_parent,
-                    )
+                        routes, transfers, stop_board_slack, board_slack, max_rounds, latest, ride, board,
+                        work, n_marked, improved, 0, no_parent, no_parent, no_parent,
+                    )  # fmt: skip
                     for i in range(n_improved):
                         stop = improved[i]
                         is_improved[stop] = False
@@ -460,31 +444,13 @@ def journey_labels(
                 marked_stops[n_marked] = stop
                 n_marked += 1
     improved = np.empty(n_stops, dtype=np.int64)
+    routes = (
+        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
+        stop_route_offsets, stop_route, stop_route_position,
+    )  # fmt: skip
+    transfers = (transfer_offsets, transfer_to, transfer_time)
     run_rounds(
-        route_stop_offsets,
-        route_stops,
-        route_trip_offsets,
-        route_time_offsets,
-        arrival,
-        departure,
-        stop_route_offsets,
-        stop_route,
-        stop_route_position,
-        transfer_offsets,
-        transfer_to,
-        transfer_time,
-        stop_board_slack,
-        board_slack,
-        max_rounds,
-        start + max_duration,
-        ride,
-        board,
-        work,
-        n_marked,
-        improved,
-        0,
-        parent_trip,
-        parent_board,
-        parent_from,
-    )
+        routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration, ride, board, work,
+        n_marked, improved, 0, parent_trip, parent_board, parent_from,
+    )  # fmt: skip
     return ride, board, parent_trip, parent_board, parent_from
