@@ -26,22 +26,10 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import finite_number as _number
 from .errors import InvalidParameterError
 
 __all__ = ["Decay", "binary", "exponential", "linear", "logistic", "power", "stepped"]
-
-
-def _number(value: Any, name: str) -> float:
-    """A finite real number, or InvalidParameterError naming the parameter."""
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise InvalidParameterError(f"{name} must be finite, got {value!r}")
-    return number
 
 
 def _non_negative(value: Any, name: str) -> float:

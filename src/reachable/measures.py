@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._checks import finite_number as _number
 from .errors import InvalidParameterError, InvalidPointsError
 
 __all__ = [
@@ -52,18 +53,6 @@ def _examples(values) -> str:
 
 
 # --------------------------------------------------------------------------- parameters
-
-
-def _number(value, name: str) -> float:
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}")
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(number):
-        raise InvalidParameterError(f"{name} must be finite, got {value!r}")
-    return number
 
 
 def _numbers(values, name: str) -> list[float]:
