@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from . import datasets, decay, measures, opportunities
+from . import datasets, decay, measures, opportunities, plot
 from .accessibility import accessibility
 from .errors import (
     CRSError,
@@ -18,7 +18,6 @@ from .errors import (
     InvalidParameterError,
     InvalidPointsError,
     NetworkFormatError,
-    NotYetSupportedError,
     OSMFileError,
     ReachableError,
     ReachableWarning,
@@ -43,7 +42,6 @@ __all__ = [
     "InvalidPointsError",
     "Network",
     "NetworkFormatError",
-    "NotYetSupportedError",
     "OSMFileError",
     "ReachableError",
     "ReachableWarning",
@@ -55,5 +53,6 @@ __all__ = [
     "itinerary",
     "measures",
     "opportunities",
+    "plot",
     "travel_time_matrix",
 ]

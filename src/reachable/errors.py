@@ -14,7 +14,6 @@ __all__ = [
     "InvalidParameterError",
     "InvalidPointsError",
     "NetworkFormatError",
-    "NotYetSupportedError",
     "OSMFileError",
     "ReachableError",
     "ReachableWarning",
@@ -66,10 +65,6 @@ class InvalidParameterError(ReachableError, ValueError):
 
 class NetworkFormatError(ReachableError, ValueError):
     """A saved network file is not a reachable network, or was written by another format version."""
-
-
-class NotYetSupportedError(ReachableError, NotImplementedError):
-    """A feature that is planned but not available in this version."""
 
 
 class ReachableWarning(UserWarning):

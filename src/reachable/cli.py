@@ -1,0 +1,606 @@
+"""The ``reachable`` command: accessibility and travel-time matrices from the shell.
+
+``reachable demo`` runs the whole pipeline on the Porto Alegre sample; ``reachable
+accessibility`` and ``reachable matrix`` run it on your own files. Run ``reachable --help``
+or ``reachable <command> --help`` for the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import textwrap
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import (
+    DataFileNotFoundError,
+    InvalidParameterError,
+    InvalidPointsError,
+    ReachableError,
+)
+
+__all__ = ["main"]
+
+logger = logging.getLogger("reachable")
+
+STREET_MODE_CHOICES = ("walk", "bike", "moped", "car")
+MODE_CHOICES = (*STREET_MODE_CHOICES, "transit")
+ACCESSIBILITY_FORMATS = (".gpkg", ".parquet", ".csv")
+MATRIX_FORMATS = (".parquet", ".csv")
+
+DEMO_DATE = "2019-05-13"
+DEMO_DEPARTURE = "2019-05-13 14:00"
+DEMO_TIME_WINDOW = 60
+DEMO_MODES = ("walk", "bike", "transit", "car")
+DEMO_CUTOFFS = (30, 45, 60)
+DEMO_COLUMNS = ("jobs", "schools")
+DEMO_MAP_CUTOFF = 45
+DEMO_FILLED = ("jobs", "healthcare")
+
+EXIT_ERROR = 2
+
+_DESCRIPTION = """\
+Which jobs and training sites can people reach, by walking, cycling, moped, car and
+public transport? Builds a routing network from OpenStreetMap (and GTFS feeds), then
+counts the opportunities reachable from each origin, or writes a travel-time matrix.
+Networks are cached, so a second run on the same files starts at once."""
+
+_EPILOG = """\
+examples:
+  reachable demo                         # Porto Alegre sample -> results/
+  reachable demo --sample 10 --out quick # every 10th hexagon, for a quick look
+  reachable accessibility --osm city.osm.pbf --gtfs bus.zip --date 2019-05-13 \\
+      --opportunities hexes.gpkg --columns jobs schools --mode walk transit \\
+      --cutoffs 30 45 60 --departure 14:00 --time-window 60 --out access.gpkg
+  reachable matrix --osm city.osm.pbf --origins homes.csv --destinations schools.csv \\
+      --mode bike --max-time 45 --out bike.parquet
+
+Points files: GeoPackage, GeoJSON, Shapefile... (read with geopandas), GeoParquet, or CSV
+with id, lon, lat columns (WGS84 degrees); each needs an 'id' column.
+Logs go to stderr; results to the --out file. Exit status 2 on any error."""
+
+
+# ---------------------------------------------------------------------------- arguments
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def _percentile(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentile in [0, 100], got {text!r}") from None
+    if not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"expected a percentile in [0, 100], got {text!r}")
+    return value
+
+
+def _network_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("network")
+    group.add_argument(
+        "--osm", required=True, metavar="FILE", help="OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.xml)"
+    )
+    group.add_argument(
+        "--gtfs", nargs="+", metavar="FEED", help="GTFS feeds (zip files or folders) for --mode transit"
+    )
+    group.add_argument("--date", metavar="YYYY-MM-DD", help="service day of the GTFS feeds to route on")
+    group.add_argument(
+        "--no-cache", action="store_true", help="build the network again instead of reusing a cached one"
+    )
+    group.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    return parent
+
+
+def _transit_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("public transport (--mode transit)")
+    group.add_argument(
+        "--departure", metavar="HH:MM", help="first departure, on --date (e.g. 14:00 or '2019-05-13 14:00')"
+    )
+    group.add_argument(
+        "--time-window",
+        type=_positive_int,
+        default=1,
+        metavar="MIN",
+        help="minutes of departures, one per minute from --departure (default: 1)",
+    )
+    group.add_argument(
+        "--percentiles",
+        type=_percentile,
+        nargs="+",
+        default=[50.0],
+        metavar="P",
+        help="percentiles of the travel times over the window (default: 50, the median); "
+        "several give one result per percentile",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``reachable`` command, with its three subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="reachable",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    network, transit = _network_options(), _transit_options()
+
+    demo = commands.add_parser(
+        "demo",
+        help="accessibility to jobs and schools in Porto Alegre, with maps and a summary",
+        description=_wrap(
+            "Run the whole pipeline on the Porto Alegre sample (downloaded once, about 2 MB, "
+            "or read from $REACHABLE_DATA_DIR): build the street and transit network for "
+            f"{DEMO_DATE}, count the jobs and schools reachable from each of the 1,227 hexagons "
+            f"on foot, by bike, by transit and by car within {', '.join(map(str, DEMO_CUTOFFS))} "
+            f"min (transit: median over departures {DEMO_DEPARTURE[-5:]}-15:00), and write "
+            "accessibility.gpkg, one map per mode (map_<mode>.png, jobs within "
+            f"{DEMO_MAP_CUTOFF} min) and summary.txt to --out."
+        ),
+        epilog="example:\n  reachable demo --out results/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    demo.add_argument(
+        "--out", default="results", metavar="DIR", help="folder of the results (default: results/)"
+    )
+    demo.add_argument(
+        "--sample",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="use every Nth hexagon, for a quick look (default: 1, all of them)",
+    )
+    demo.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+
+    access = commands.add_parser(
+        "accessibility",
+        parents=[network, transit],
+        help="opportunities reachable from each origin, by mode and cutoff",
+        description=_wrap(
+            "Count the opportunities (numeric columns of --opportunities, such as jobs or schools) "
+            "reachable from each origin within each cutoff, for each mode. Writes one row per "
+            "origin, mode, cutoff (and percentile, when several): id, mode, cutoff, "
+            "[percentile], one column per --columns name, and the origin's geometry."
+        ),
+        epilog=(
+            "example:\n"
+            "  reachable accessibility --osm poa_osm.pbf --gtfs poa_eptc.zip poa_trensurb.zip \\\n"
+            "      --date 2019-05-13 --opportunities hexes.csv --columns jobs --mode walk transit \\\n"
+            "      --cutoffs 30 60 --departure 14:00 --time-window 30 --out access.gpkg"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    places = access.add_argument_group("places and measure")
+    places.add_argument(
+        "--opportunities",
+        required=True,
+        metavar="FILE",
+        help="places with an 'id' column and count columns "
+        "(.gpkg, .geojson, .parquet, .csv with id, lon, lat)",
+    )
+    places.add_argument(
+        "--columns", required=True, nargs="+", metavar="C", help="count columns to sum, e.g. jobs schools"
+    )
+    places.add_argument(
+        "--origins", metavar="FILE", help="where people start (same formats; default: the opportunities)"
+    )
+    places.add_argument(
+        "--mode", required=True, nargs="+", choices=MODE_CHOICES, metavar="M", help=_modes_help()
+    )
+    places.add_argument(
+        "--cutoffs",
+        required=True,
+        nargs="+",
+        type=_positive_number,
+        metavar="N",
+        help="travel-time budgets in minutes, e.g. 30 45 60",
+    )
+    access.add_argument_group("output").add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="result file: .gpkg (GeoPackage), .parquet (GeoParquet) or .csv (no geometry)",
+    )
+
+    matrix = commands.add_parser(
+        "matrix",
+        parents=[network, transit],
+        help="travel times between origins and destinations by one mode",
+        description=_wrap(
+            "Write the travel time in minutes from every origin to every destination: columns "
+            "from_id, to_id, travel_time (NaN beyond --max-time); with several percentiles one "
+            "travel_time_p<P> column each."
+        ),
+        epilog=(
+            "example:\n"
+            "  reachable matrix --osm poa_osm.pbf --origins hexes.csv --mode car --max-time 60 \\\n"
+            "      --out car.parquet"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    points = matrix.add_argument_group("places and routing")
+    points.add_argument(
+        "--origins",
+        required=True,
+        metavar="FILE",
+        help="points with an 'id' column (.gpkg, .geojson, .parquet, .csv with id, lon, lat)",
+    )
+    points.add_argument("--destinations", metavar="FILE", help="same formats (default: the origins)")
+    points.add_argument(
+        "--mode", required=True, choices=MODE_CHOICES, metavar="M", help=_modes_help(one=True)
+    )
+    points.add_argument(
+        "--max-time",
+        required=True,
+        type=_positive_number,
+        metavar="MIN",
+        help="largest travel time of interest in minutes; longer trips are left empty",
+    )
+    matrix.add_argument_group("output").add_argument(
+        "--out", required=True, metavar="FILE", help="result file: .csv or .parquet (one row per pair)"
+    )
+    return parser
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, width=88)
+
+
+def _modes_help(one: bool = False) -> str:
+    listed = ", ".join(MODE_CHOICES)
+    return f"{'mode' if one else 'modes'}: {listed} (transit needs --gtfs, --date and --departure)"
+
+
+# ---------------------------------------------------------------------------- files
+def _read_places(text: str, name: str):
+    """Points or areas from a vector file, a GeoParquet file or a CSV of id, lon, lat."""
+    import geopandas as gpd
+    import pandas as pd
+
+    path = Path(text)
+    if not path.is_file():
+        raise DataFileNotFoundError(f"{name} file not found: {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame = pd.read_csv(path)
+            missing = [c for c in ("id", "lon", "lat") if c not in frame.columns]
+            if missing:
+                raise InvalidPointsError(
+                    f"{name} file {path} has no {', '.join(missing)} column(s); a CSV needs id, lon and "
+                    f"lat (WGS84 degrees), it has {', '.join(map(str, frame.columns))}"
+                )
+        elif suffix in (".parquet", ".geoparquet"):
+            try:
+                frame = gpd.read_parquet(path)
+            except ValueError:  # a plain Parquet table: id, lon, lat
+                frame = pd.read_parquet(path)
+        else:
+            frame = gpd.read_file(path)
+    except ReachableError:
+        raise
+    except Exception as error:
+        raise InvalidPointsError(f"cannot read {name} from {path}: {error}") from error
+    logger.info("read %d %s from %s", len(frame), name, path)
+    return frame
+
+
+def _checked_output(text: str, formats: tuple[str, ...]) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in formats:
+        raise InvalidParameterError(
+            f"cannot tell the format of --out {path}: its name must end in {', '.join(formats)}"
+        )
+    if path.is_dir():
+        raise InvalidParameterError(f"--out {path} is a folder; give a file name")
+    return path
+
+
+def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write a file through ``write(temporary)`` in the same folder, then rename it to ``path``.
+
+    A crash or an interruption while writing leaves any earlier ``path`` untouched and no
+    half-written file behind.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    leftovers = [
+        temporary,
+        *(temporary.with_name(temporary.name + end) for end in ("-journal", "-wal", "-shm")),
+    ]
+    try:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        write(temporary)
+        os.replace(temporary, path)
+    finally:
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+    return path
+
+
+def _write_table(frame, path: Path, layer: str) -> Path:
+    """Write by suffix: GeoPackage, (Geo)Parquet or CSV (without geometry)."""
+    import geopandas as gpd
+
+    suffix = path.suffix.lower()
+    if suffix == ".gpkg":
+        return replace_atomically(path, lambda tmp: frame.to_file(tmp, driver="GPKG", layer=layer))
+    if suffix == ".parquet":
+        return replace_atomically(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame = frame.drop(columns=frame.geometry.name)
+    return replace_atomically(path, lambda tmp: frame.to_csv(tmp, index=False))
+
+
+# ---------------------------------------------------------------------------- commands
+def _progress(args) -> bool | None:
+    return False if args.no_progress else None
+
+
+def _build_network(args, modes: Sequence[str]):
+    from .network import Network
+
+    if "transit" in modes and not args.gtfs:
+        raise InvalidParameterError("--mode transit needs --gtfs FEED [FEED ...] and --date YYYY-MM-DD")
+    if bool(args.gtfs) != bool(args.date):
+        raise InvalidParameterError(
+            "--gtfs and --date go together: the feeds and the service day to route on, "
+            "e.g. --gtfs bus.zip --date 2019-05-13"
+        )
+    for feed in args.gtfs or ():
+        if not Path(feed).exists():
+            raise DataFileNotFoundError(f"GTFS feed not found: {feed}")
+    street = {m for m in modes if m != "transit"} | ({"walk"} if "transit" in modes else set())
+    return Network.build(
+        args.osm,
+        gtfs=args.gtfs or None,
+        date=args.date,
+        modes=sorted(street),
+        cache=not args.no_cache,
+        progress=_progress(args),
+    )
+
+
+def _run_accessibility(args) -> int:
+    from .accessibility import accessibility
+    from .points import as_points, opportunity_counts
+
+    out = _checked_output(args.out, ACCESSIBILITY_FORMATS)
+    opportunities = _read_places(args.opportunities, "opportunities")
+    origins = opportunities if args.origins is None else _read_places(args.origins, "origins")
+    # Check the places before the network is built, so that a typo fails at once.
+    as_points(origins, "origins")
+    as_points(opportunities, "opportunities", areas=True)
+    opportunity_counts(opportunities, args.columns)
+    modes = list(dict.fromkeys(args.mode))
+    network = _build_network(args, modes)
+    started = time.perf_counter()
+    acc = accessibility(
+        network, origins, opportunities, columns=args.columns, mode=modes, cutoffs=args.cutoffs,
+        departure=args.departure, time_window=args.time_window, percentiles=tuple(args.percentiles),
+        progress=_progress(args),
+    )  # fmt: skip
+    logger.info("accessibility of %d origins in %.1f s", len(origins), time.perf_counter() - started)
+    _write_table(acc, out, layer="accessibility")
+    print(f"wrote {len(acc):,} rows to {out}")
+    return 0
+
+
+def _run_matrix(args) -> int:
+    from .matrix import travel_time_matrix
+    from .points import as_points
+
+    out = _checked_output(args.out, MATRIX_FORMATS)
+    origins = _read_places(args.origins, "origins")
+    destinations = None if args.destinations is None else _read_places(args.destinations, "destinations")
+    as_points(origins, "origins")
+    if destinations is not None:
+        as_points(destinations, "destinations")
+    network = _build_network(args, [args.mode])
+    started = time.perf_counter()
+    ttm = travel_time_matrix(
+        network, origins, destinations, mode=args.mode, max_time=args.max_time, departure=args.departure,
+        time_window=args.time_window, percentiles=tuple(args.percentiles), progress=_progress(args),
+    )  # fmt: skip
+    logger.info("%d travel times in %.1f s", len(ttm), time.perf_counter() - started)
+    _write_table(ttm, out, layer="matrix")
+    print(f"wrote {len(ttm):,} rows to {out}")
+    return 0
+
+
+def _percent(value: float) -> str:
+    if 99.95 <= value < 100:
+        return "> 99.9 %"  # not "100.0 %" when a few jobs are out of reach
+    return f"{value:.1f} %" if value >= 0.1 or value == 0 else f"{value:.2f} %"
+
+
+def demo_summary(acc, totals: dict[str, float], *, n_cells: int, notes: Sequence[str] = ()) -> str:
+    """The demo's summary: the share of the city's opportunities the median cell reaches."""
+    from .plot import MODE_PHRASES
+
+    lines = [
+        f"Porto Alegre: {n_cells:,} hexagons; departures {DEMO_DEPARTURE} to 15:00 "
+        "(transit times: the median over that hour).",
+        "In the hexgrid: " + ", ".join(f"{totals[c]:,.0f} {c}" for c in DEMO_COLUMNS) + ".",
+        *notes,
+        "Car times are at posted speeds, without congestion. The maps share one colour scale.",
+    ]
+    modes = list(dict.fromkeys(acc["mode"]))
+    medians = acc.groupby(["mode", "cutoff"])[list(DEMO_COLUMNS)].median()
+    for column in DEMO_COLUMNS:
+        lines.append("")
+        for cutoff in sorted(acc["cutoff"].unique()):
+            shares = [
+                (_percent(100 * medians.loc[(mode, cutoff), column] / totals[column]), MODE_PHRASES[mode])
+                for mode in modes
+            ]
+            (first, phrase), others = shares[0], shares[1:]
+            lines.append(
+                f"Within {cutoff:g} min, the median cell reaches {first} of the city's {column} {phrase}"
+                + "".join(f", {share} {phrase}" for share, phrase in others)
+                + "."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _save_map(acc, mode: str, path: Path, **options) -> Path:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .plot import accessibility_map
+
+    figure = Figure(figsize=(8, 8), layout="constrained")
+    FigureCanvasAgg(figure)  # the non-interactive backend, without touching pyplot's state
+    accessibility_map(acc, "jobs", mode, DEMO_MAP_CUTOFF, ax=figure.subplots(), **options)
+    return replace_atomically(path, lambda tmp: figure.savefig(tmp, dpi=120))
+
+
+def _run_demo(args) -> int:
+    from . import datasets
+    from .accessibility import accessibility
+    from .network import Network
+
+    started = time.perf_counter()
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InvalidParameterError(f"--out {out} is a file; give a folder")
+    paths = datasets.porto_alegre()
+    hexes = datasets.porto_alegre_hexgrid()
+    missing = int(hexes[list(DEMO_FILLED)].isna().any(axis=1).sum())
+    hexes = hexes.fillna(dict.fromkeys(DEMO_FILLED, 0))
+    notes = []
+    if missing:
+        notes.append(
+            f"{missing} of the {len(hexes):,} hexagons have no {' and '.join(DEMO_FILLED)} values in the "
+            "published data; they count as 0 here."
+        )
+    if args.sample > 1:
+        hexes = hexes.iloc[:: args.sample].reset_index(drop=True)
+        notes.append(f"Quick look: one hexagon in {args.sample} only (--sample {args.sample}).")
+    logger.info("Porto Alegre: %d hexagons", len(hexes))
+
+    network = Network.build(
+        paths.osm, gtfs=list(paths.gtfs), date=DEMO_DATE, modes=sorted({*DEMO_MODES} - {"transit"}),
+        cache=True, progress=_progress(args),
+    )  # fmt: skip
+    computing = time.perf_counter()
+    acc = accessibility(
+        network, hexes, hexes, columns=list(DEMO_COLUMNS), mode=list(DEMO_MODES), cutoffs=list(DEMO_CUTOFFS),
+        departure=DEMO_DEPARTURE, time_window=DEMO_TIME_WINDOW, percentiles=(50,), progress=_progress(args),
+    )  # fmt: skip
+    logger.info("accessibility by %s in %.1f s", ", ".join(DEMO_MODES), time.perf_counter() - computing)
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = [_write_table(acc, out / "accessibility.gpkg", layer="accessibility")]
+    shown = acc[acc["cutoff"] == DEMO_MAP_CUTOFF]["jobs"]
+    for mode in DEMO_MODES:
+        written.append(_save_map(acc, mode, out / f"map_{mode}.png", vmin=0, vmax=float(shown.max())))
+    totals = {column: float(hexes[column].sum()) for column in DEMO_COLUMNS}
+    summary = demo_summary(acc, totals, n_cells=len(hexes), notes=notes)
+    written.append(replace_atomically(out / "summary.txt", lambda tmp: tmp.write_text(summary)))
+    print(summary)
+    print("wrote:")
+    for path in written:
+        print(f"  {path}")
+    logger.info("demo done in %.1f s", time.perf_counter() - started)
+    return 0
+
+
+# ---------------------------------------------------------------------------- entry point
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        level = "" if record.levelno == logging.INFO else f"{record.levelname.lower()}: "
+        return f"reachable: {level}{record.getMessage()}"
+
+
+class _Seen(logging.Filter):
+    """Remembers the messages logged, so a warning also raised with warnings.warn shows once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.messages.add(record.getMessage())
+        return True
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``reachable`` command.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name; default ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success (and for ``--help``), 2 on a reachable error (the
+        message is printed to stderr, without traceback) or a usage error.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else EXIT_ERROR)
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    seen = _Seen()
+    handler.addFilter(seen)
+    previous_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        if str(message) not in seen.messages:
+            logger.warning("%s", message)
+
+    run = {"demo": _run_demo, "accessibility": _run_accessibility, "matrix": _run_matrix}[args.command]
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            return run(args)
+    except ReachableError as error:
+        print(f"reachable: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("reachable: interrupted", file=sys.stderr)
+        return 130
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,306 @@
+"""The reachable command, run in-process: help, errors, files written and read back."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+import reachable as rc
+from reachable.cli import main, replace_atomically
+
+from .conftest import TINY_TOWN
+from .test_tiny_town import NODES
+
+DATE = "2019-05-13"
+
+
+@pytest.fixture
+def cache(tmp_path_factory, monkeypatch):
+    """One network cache for the module's tests, never the user's."""
+    folder = tmp_path_factory.getbasetemp() / "cli-cache"
+    folder.mkdir(exist_ok=True)
+    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def town_csv(tmp_path):
+    path = tmp_path / "places.csv"
+    NODES.assign(jobs=np.arange(1.0, 9.0), schools=[0, 1, 0, 0, 2, 0, 0, 1]).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def poa_csv(hexes, tmp_path):
+    """Every 100th Porto Alegre hexagon as a CSV of id, lon, lat and counts."""
+    few = hexes.iloc[::100].fillna({"jobs": 0, "healthcare": 0})
+    table = pd.DataFrame(few.drop(columns="geometry")).assign(lon=few.geometry.x, lat=few.geometry.y)
+    path = tmp_path / "hexes.csv"
+    table.to_csv(path, index=False)
+    return path, few.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- help and usage
+def test_help_lists_the_commands_and_examples(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for word in ("demo", "accessibility", "matrix", "examples:", "reachable demo --sample 10"):
+        assert word in out
+
+
+@pytest.mark.parametrize(
+    ("command", "options"),
+    [
+        ("demo", ["--out", "--sample", "--no-progress", "results/"]),
+        (
+            "accessibility",
+            ["--osm", "--gtfs", "--date", "--opportunities", "--columns", "--mode", "--cutoffs",
+             "--departure", "--time-window", "--percentiles", "--origins", "--out", ".gpkg", "example:"],
+        ),
+        (
+            "matrix",
+            ["--osm", "--gtfs", "--date", "--origins", "--destinations", "--mode", "--max-time",
+             "--departure", "--time-window", "--percentiles", "--out", ".parquet", "example:"],
+        ),
+    ],
+)  # fmt: skip
+def test_help_of_each_command_mentions_its_options(capsys, command, options):
+    assert main([command, "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in options:
+        assert option in out, option
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert rc.__version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "required: COMMAND"),
+        (["matrix", "--osm", "x.osm"], "the following arguments are required"),
+        (["matrix", "--osm", "x.osm", "--origins", "o.csv", "--mode", "bus", "--max-time", "5",
+          "--out", "o.csv"], "invalid choice: 'bus'"),
+        (["matrix", "--osm", "x.osm", "--origins", "o.csv", "--mode", "car", "--max-time", "-5",
+          "--out", "o.csv"], "expected a positive number"),
+        (["demo", "--sample", "0"], "expected a whole number >= 1"),
+    ],
+)  # fmt: skip
+def test_usage_errors_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- errors
+def accessibility_args(osm, places, out, *extra):
+    return ["accessibility", "--osm", str(osm), "--opportunities", str(places), "--columns", "jobs",
+            "--mode", "walk", "--cutoffs", "5", "--out", str(out), "--no-progress", *extra]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"osm": "missing.osm"}, "OSM file not found: missing.osm"),
+        ({"places": "missing.csv"}, "opportunities file not found: missing.csv"),
+        ({"out": "out.xlsx"}, "its name must end in .gpkg, .parquet, .csv"),
+        ({"extra": ["--columns", "people"]}, "people"),
+        ({"extra": ["--mode", "transit"]}, "--mode transit needs --gtfs"),
+        ({"extra": ["--date", DATE]}, "--gtfs and --date go together"),
+    ],
+)
+def test_errors_are_one_clear_line_and_exit_2(capsys, tmp_path, town_csv, change, message):
+    args = {"osm": TINY_TOWN, "places": town_csv, "out": tmp_path / "out.csv", "extra": []}
+    args.update(change)
+    argv = accessibility_args(args["osm"], args["places"], args["out"], *args["extra"], "--no-cache")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "reachable: error: " in err and message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_csv_without_coordinates_is_refused(capsys, tmp_path):
+    path = tmp_path / "places.csv"
+    pd.DataFrame({"id": [1], "x": [3.0], "y": [0.0], "jobs": [1.0]}).to_csv(path, index=False)
+    assert main(accessibility_args(TINY_TOWN, path, tmp_path / "o.csv", "--no-cache")) == 2
+    assert "has no lon, lat column(s)" in capsys.readouterr().err
+
+
+def test_the_log_handler_is_removed_after_each_run(capsys, tmp_path, town_csv):
+    logger = logging.getLogger("reachable")
+    before, level = list(logger.handlers), logger.level
+    main(accessibility_args(TINY_TOWN, town_csv, tmp_path / "o.csv", "--no-cache"))
+    assert logger.handlers == before and logger.level == level
+    assert "reachable: read 8 opportunities" in capsys.readouterr().err
+
+
+def test_replace_atomically_keeps_the_old_file_when_writing_fails(tmp_path):
+    path = tmp_path / "result.csv"
+    path.write_text("old")
+
+    def crash(temporary):
+        temporary.write_text("half")
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        replace_atomically(path, crash)
+    assert path.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.csv"]
+    replace_atomically(path, lambda temporary: temporary.write_text("new"))
+    assert path.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.csv"]
+
+
+# ---------------------------------------------------------------------------- tiny town
+def read_back(path):
+    if path.suffix == ".csv":
+        return pd.read_csv(path)
+    if path.suffix == ".parquet":
+        return gpd.read_parquet(path)
+    return gpd.read_file(path, layer="accessibility")
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".parquet", ".csv"])
+def test_accessibility_on_the_tiny_town(capsys, tmp_path, town_csv, tiny_town, suffix):
+    out = tmp_path / "sub" / f"access{suffix}"
+    argv = ["accessibility", "--osm", str(TINY_TOWN), "--opportunities", str(town_csv),
+            "--columns", "jobs", "schools", "--mode", "walk", "car", "--cutoffs", "2", "5",
+            "--out", str(out), "--no-cache", "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    assert f"wrote 32 rows to {out}" in capsys.readouterr().out
+    assert [p.name for p in out.parent.iterdir()] == [out.name]  # no temporary file left
+    result = read_back(out)
+    expected = rc.accessibility(
+        tiny_town, NODES, pd.read_csv(town_csv), columns=["jobs", "schools"], mode=["walk", "car"],
+        cutoffs=[2, 5],
+    )  # fmt: skip
+    columns = ["id", "mode", "cutoff", "jobs", "schools"]
+    assert list(result.columns) == [*columns, *([] if suffix == ".csv" else ["geometry"])]
+    pd.testing.assert_frame_equal(pd.DataFrame(result[columns]), pd.DataFrame(expected[columns]))
+    if suffix != ".csv":
+        assert result.crs == "EPSG:4326"
+        assert np.allclose(result.geometry.x[:8], NODES["lon"])
+
+
+def test_origins_apart_from_opportunities(tmp_path, town_csv):
+    origins = tmp_path / "origins.geojson"
+    gpd.GeoDataFrame(
+        {"id": ["a", "b"]}, geometry=gpd.points_from_xy([3.0, 3.003], [0.0, 0.001]), crs=4326
+    ).to_file(origins)
+    out = tmp_path / "access.csv"
+    argv = accessibility_args(TINY_TOWN, town_csv, out, "--origins", str(origins), "--no-cache")
+    assert main(argv) == 0
+    assert pd.read_csv(out)["id"].tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_matrix_on_the_tiny_town(capsys, tmp_path, town_csv, tiny_town, suffix):
+    out = tmp_path / f"ttm{suffix}"
+    argv = ["matrix", "--osm", str(TINY_TOWN), "--origins", str(town_csv), "--mode", "bike",
+            "--max-time", "3", "--out", str(out), "--no-cache"]  # fmt: skip
+    assert main(argv) == 0
+    assert "wrote 64 rows" in capsys.readouterr().out
+    result = pd.read_csv(out) if suffix == ".csv" else pd.read_parquet(out)
+    expected = rc.travel_time_matrix(tiny_town, NODES, mode="bike", max_time=3)
+    assert list(result.columns) == ["from_id", "to_id", "travel_time"]
+    pd.testing.assert_frame_equal(result, expected)
+
+
+def test_matrix_refuses_a_geopackage(capsys, tmp_path, town_csv):
+    argv = ["matrix", "--osm", str(TINY_TOWN), "--origins", str(town_csv), "--mode", "bike",
+            "--max-time", "3", "--out", str(tmp_path / "ttm.gpkg")]  # fmt: skip
+    assert main(argv) == 2
+    assert "must end in .parquet, .csv" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------- Porto Alegre
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_transit_accessibility_on_a_few_poa_hexagons(capsys, tmp_path, poa, poa_csv, cache):
+    path, few = poa_csv
+    out = tmp_path / "access.parquet"
+    argv = ["accessibility", "--osm", str(poa.osm), "--gtfs", *map(str, poa.gtfs), "--date", DATE,
+            "--opportunities", str(path), "--columns", "jobs", "--mode", "transit", "walk",
+            "--cutoffs", "30", "60", "--departure", "14:00", "--time-window", "5",
+            "--percentiles", "25", "75", "--out", str(out), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    result = gpd.read_parquet(out)
+    assert list(result.columns) == ["id", "mode", "cutoff", "percentile", "jobs", "geometry"]
+    assert len(result) == len(few) * 2 * 2 * 2
+    assert set(result["mode"]) == {"transit", "walk"}
+    # Walks longer than 20 min are not transit trips, so only the totals compare.
+    wide = result.pivot_table(index=["id", "cutoff"], columns="mode", values="jobs", aggfunc="max")
+    assert wide["transit"].sum() > wide["walk"].sum()
+    spread = result[result["mode"] == "transit"].pivot_table(
+        index=["id", "cutoff"], columns="percentile", values="jobs"
+    )
+    assert (spread[25.0] >= spread[75.0]).all()
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_transit_matrix_on_a_few_poa_hexagons(tmp_path, poa, poa_csv, cache):
+    path, few = poa_csv
+    out = tmp_path / "ttm.csv"
+    argv = ["matrix", "--osm", str(poa.osm), "--gtfs", *map(str, poa.gtfs), "--date", DATE,
+            "--origins", str(path), "--mode", "transit", "--max-time", "60", "--departure", "14:00",
+            "--time-window", "3", "--percentiles", "5", "95", "--out", str(out), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    result = pd.read_csv(out)
+    assert list(result.columns) == ["from_id", "to_id", "travel_time_p5", "travel_time_p95"]
+    assert len(result) == len(few) ** 2
+    both = result.dropna()
+    assert len(both) > 0 and (both["travel_time_p5"] <= both["travel_time_p95"]).all()
+
+
+def test_a_departure_off_the_service_day_is_a_clear_error(capsys, tmp_path, poa, poa_csv, cache):
+    path, _ = poa_csv
+    argv = ["matrix", "--osm", str(poa.osm), "--gtfs", *map(str, poa.gtfs), "--date", DATE,
+            "--origins", str(path), "--mode", "transit", "--max-time", "60",
+            "--departure", "2019-05-14 14:00", "--out", str(tmp_path / "ttm.csv"),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "reachable: error: departure 2019-05-14 14:00:00 is not on 2019-05-13" in err
+
+
+def test_demo_on_a_sample_of_hexagons(capsys, tmp_path, hexes, cache):
+    out = tmp_path / "results"
+    assert main(["demo", "--out", str(out), "--sample", "25", "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    n = len(hexes.iloc[::25])
+    names = [
+        "accessibility.gpkg",
+        "map_bike.png",
+        "map_car.png",
+        "map_transit.png",
+        "map_walk.png",
+        "summary.txt",
+    ]
+    assert sorted(p.name for p in out.iterdir()) == names
+    for name in names[1:5]:
+        assert (out / name).stat().st_size > 10_000
+    acc = gpd.read_file(out / "accessibility.gpkg")
+    assert list(acc.columns) == ["id", "mode", "cutoff", "jobs", "schools", "geometry"]
+    assert len(acc) == n * 4 * 3
+    assert set(acc["mode"]) == {"walk", "bike", "transit", "car"}
+    summary = (out / "summary.txt").read_text()
+    assert summary in captured.out
+    assert "5 of the 1,227 hexagons have no jobs and healthcare values" in summary
+    assert "one hexagon in 25 only" in summary
+    assert "Within 45 min, the median cell reaches " in summary
+    assert "% of the city's jobs on foot, " in summary and "% by transit, " in summary
+    assert str(out / "map_transit.png") in captured.out
+    # The same warning is shown once, through the log, not a second time by warnings.warn.
+    assert captured.err.count("farther than max_snap_distance") == captured.err.count("reachable: warning:")
+
+
+def test_places_are_checked_before_the_network_is_built(capsys, tmp_path, town_csv):
+    assert main(accessibility_args(TINY_TOWN, town_csv, tmp_path / "o.csv", "--columns", "people")) == 2
+    err = capsys.readouterr().err
+    assert "reachable: error: opportunities has no column 'people'" in err
+    assert "built the network" not in err
