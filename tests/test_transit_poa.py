@@ -81,6 +81,11 @@ def test_itinerary_agrees_with_the_matrix(transit_network, poa):
         assert (legs.loc[legs["mode"] == "walk", "duration"] <= 20 + 1e-9).all()
         rides += (legs["mode"] == "ride").sum()
         assert legs.crs.to_epsg() == 4326
+        # A walk's geometry is the street path behind its time: 1 m per second at 3.6 km/h
+        # (1 % for UTM against great-circle lengths, plus the rounding to the second).
+        walks = legs[legs["mode"] == "walk"]
+        metres = walks.to_crs(31982).length.to_numpy()
+        np.testing.assert_allclose(metres, walks["duration"].to_numpy() * 60, rtol=0.01, atol=1.5)
     assert rides >= 3
 
 

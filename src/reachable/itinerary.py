@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InvalidParameterError, UnknownModeError
+from .kernels import path_tree
 from .kernels.raptor import UNREACHED, journey_labels
 from .matrix import (
     DEFAULT_BOARD_SLACK,
@@ -78,8 +79,8 @@ def itinerary(
         names, empty at the origin and destination), ``departure_time``, ``arrival_time``
         (timestamps), ``wait`` (minutes at the stop before a ride), ``duration`` (minutes),
         ``route_id``, ``route_short_name``, ``route_type``, ``trip_id`` (rides only) and
-        ``geometry``: the stops called at for a ride, a straight line for a walk (its time
-        is the street walk). Empty when the destination is not reachable within
+        ``geometry``: the stops called at for a ride, the street path for a walk (a
+        straight line where a point is off the network). Empty when the destination is not reachable within
         ``max_time``.
     """
     import geopandas as gpd
@@ -139,19 +140,10 @@ def itinerary(
         return float(timetable.stop_lon[stop]), float(timetable.stop_lat[stop])
 
     def walk(from_stop, to_stop, leaving, arriving, a, b):
-        legs.append(
-            _leg(
-                timetable,
-                "walk",
-                from_stop,
-                to_stop,
-                leaving,
-                arriving,
-                0,
-                midnight,
-                shapely.LineString([a, b]),
-            )
-        )
+        a_costs = here_costs if from_stop is None else stops[from_stop : from_stop + 1]
+        b_costs = there_costs if to_stop is None else stops[to_stop : to_stop + 1]
+        line = _street_line(network, weight, a_costs, b_costs, a, b, query.max_walk)
+        legs.append(_leg(timetable, "walk", from_stop, to_stop, leaving, arriving, 0, midnight, line))
 
     if min(walk_only, by_transit[best_stop]) - start > query.max_duration:
         pass
@@ -195,6 +187,51 @@ def itinerary(
     frame = gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326") if legs else _empty_legs()
     frame.insert(0, "leg", np.arange(1, len(frame) + 1))
     return frame
+
+
+def _street_line(network: Network, weight, start, end, start_point, end_point, cutoff: float):
+    """The street path walked between two snapped points, as a WGS84 LineString.
+
+    It is the path behind the walking time: from the start point to its street, along the
+    shortest path of the walking graph (or directly along a shared edge), then to the end
+    point. A straight line when either point is off the network.
+    """
+    import shapely
+    from shapely.ops import substring
+
+    graph, edges = network.graph("walk"), network.edges
+    if start.edge[0] < 0 or end.edge[0] < 0:
+        return shapely.LineString([start_point, end_point])
+
+    def edge_line(edge: int):
+        rows = slice(edges.geometry_offsets[edge], edges.geometry_offsets[edge + 1])
+        return shapely.LineString(np.column_stack((edges.geometry_lon[rows], edges.geometry_lat[rows])))
+
+    def piece(edge: int, start_fraction: float, end_fraction: float) -> list:
+        return list(substring(edge_line(edge), start_fraction, end_fraction, normalized=True).coords)
+
+    dist, parent = path_tree(graph.indptr, graph.head, weight, start.node[0], start.enter[0, :2], cutoff)
+    options = [(dist[end.node[0, s]] + end.leave[0, s], s) for s in (0, 1) if end.node[0, s] >= 0]
+    total, side = min(options) if options else (np.inf, 0)
+    f_start, f_end = float(start.fraction[0]), float(end.fraction[0])
+    if start.edge[0] == end.edge[0]:
+        direction = 0 if f_end >= f_start else 1
+        direct = start.enter[0, 2] + abs(f_end - f_start) * start.along[0, direction] + end.leave[0, 2]
+        if direct <= total:
+            coords = [start_point, *piece(int(start.edge[0]), f_start, f_end), end_point]
+            return shapely.LineString(coords)
+    arcs = []
+    node = end.node[0, side]
+    while parent[node] >= 0:
+        arcs.append(parent[node])
+        node = int(np.searchsorted(graph.indptr, parent[node], side="right") - 1)
+    seed_side = 0 if node == start.node[0, 0] else 1
+    coords = [start_point, *piece(int(start.edge[0]), f_start, float(seed_side))]
+    for arc in reversed(arcs):
+        line = list(edge_line(int(graph.arc_edge[arc])).coords)
+        coords.extend(line[::-1] if graph.arc_reverse[arc] else line)
+    coords.extend([*piece(int(end.edge[0]), float(side), f_end), end_point])
+    return shapely.LineString(coords)
 
 
 def _first_round(labels: np.ndarray, k: int, stop: int) -> int:

@@ -20,11 +20,14 @@ from .heap import heap_pop, heap_push
 
 
 @njit(cache=True)
-def _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items):
+def _search(
+    indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items, parent=None
+):
     """Run Dijkstra from ``seeds`` up to ``cutoff`` seconds, writing ``dist`` in place.
 
     ``dist`` must be all ``inf`` on entry; returns how many nodes were labelled, whose ids
-    are ``touched[:count]`` so the caller can reset them cheaply.
+    are ``touched[:count]`` so the caller can reset them cheaply. When ``parent`` is given
+    (all -1 on entry), it receives the arc each node was reached by (-1 at seeds).
     """
     n_touched = 0
     size = 0
@@ -51,6 +54,8 @@ def _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_
                     touched[n_touched] = target
                     n_touched += 1
                 dist[target] = candidate
+                if parent is not None:
+                    parent[target] = arc
                 size = heap_push(heap_keys, heap_items, size, candidate, target)
     return n_touched
 
@@ -67,6 +72,23 @@ def one_to_all(indptr, head, weight, source, cutoff):
     seed_cost = np.zeros(1)
     _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items)
     return dist
+
+
+@njit(cache=True)
+def path_tree(indptr, head, weight, seeds, seed_cost, cutoff):
+    """Seconds to every node from ``seeds`` (``inf`` beyond ``cutoff``), and its parent arc.
+
+    The parent arc is the one each node was reached by (-1 at seeds and unreached nodes):
+    following them back gives the shortest paths themselves.
+    """
+    n_nodes = indptr.shape[0] - 1
+    dist = np.full(n_nodes, np.inf)
+    parent = np.full(n_nodes, -1, dtype=np.int64)
+    touched = np.empty(n_nodes, dtype=np.int64)
+    heap_keys = np.empty(head.shape[0] + 2, dtype=np.float64)
+    heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
+    _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items, parent)
+    return dist, parent
 
 
 @njit(cache=True)
