@@ -27,6 +27,9 @@ from numba import njit, prange
 UNREACHED = np.int64(2**62)
 """Label of a stop or destination not reached (far above any time of day)."""
 
+UNREACHED_DURATION = np.int32(2**31 - 1)
+"""Duration of a trip not made within the time budget, in the int32 durations returned."""
+
 
 @njit(cache=True, inline="always")
 def _improve(labels, round_, stop, time, n_rounds):
@@ -228,26 +231,6 @@ def raptor_work(n_stops, n_routes):
     )
 
 
-@njit(cache=True)
-def _percentile_rows(values, percentiles, out_row):
-    """Nearest-rank percentiles of each column of ``values`` (unreached counts as +inf)."""
-    n_values = values.shape[0]
-    column = np.empty(n_values, dtype=np.int64)
-    for d in range(values.shape[1]):
-        lowest = highest = values[0, d]
-        for i in range(n_values):
-            column[i] = values[i, d]
-            lowest = min(lowest, column[i])
-            highest = max(highest, column[i])
-        # Unreached at every minute (common far away) or constant: no sort needed.
-        if lowest != highest:
-            column.sort()
-        for j in range(percentiles.shape[0]):
-            rank = int(np.ceil(percentiles[j] / 100.0 * n_values)) - 1
-            rank = min(max(rank, 0), n_values - 1)
-            out_row[d, j] = column[rank]
-
-
 @njit(cache=True, parallel=True)
 def transit_travel_times(
     draw_offsets,
@@ -278,11 +261,9 @@ def transit_travel_times(
     departures,
     max_rounds,
     max_duration,
-    percentiles,
-    keep_minutes,
     n_chunks,
 ):
-    """Percentiles of travel time from each origin to each destination over departure minutes.
+    """Travel time from each origin to each destination at every departure minute.
 
     Parameters
     ----------
@@ -308,18 +289,15 @@ def transit_travel_times(
         Largest number of rides (transfers + 1).
     max_duration : int
         Seconds; longer journeys are not searched.
-    percentiles : ndarray of float64
-        In [0, 100]; nearest rank over the ``n_draws * n_departures`` values.
-    keep_minutes : bool
-        Also return every value (for tests); else an empty array.
     n_chunks : int
         Origins are split into this many interleaved chunks, one thread each at a time.
 
     Returns
     -------
-    (ndarray of int64, shape (n_origins, n_destinations, n_percentiles), ndarray of int64)
-        Seconds, :data:`UNREACHED` where not reached within ``max_duration``; and the values
-        per (origin, draw * n_departures + minute, destination) when ``keep_minutes``.
+    ndarray of int32, shape (n_origins, n_destinations, n_draws * n_departures)
+        Seconds per destination for each (draw, departure minute), in that order;
+        :data:`UNREACHED_DURATION` where not reached within ``max_duration``. Each row is
+        contiguous, ready for a vectorised sort (percentiles are taken by the caller).
     """
     n_origins = access_offsets.shape[0] - 1
     n_draws = draw_offsets.shape[0] - 1
@@ -329,8 +307,7 @@ def transit_travel_times(
         n_routes_max = max(n_routes_max, draw_offsets[d + 1] - draw_offsets[d])
     n_minutes = departures.shape[0]
     n_values = n_draws * n_minutes
-    result = np.empty((n_origins, n_destinations, percentiles.shape[0]), dtype=np.int64)
-    minutes_out = np.empty((n_origins if keep_minutes else 0, n_values, n_destinations), dtype=np.int64)
+    result = np.empty((n_origins, n_destinations, n_values), dtype=np.int32)
     no_parent = np.empty((0, 0), dtype=np.int64)
     n_chunks = max(1, min(n_chunks, n_origins))
     transfers = (transfer_offsets, transfer_to, transfer_time)
@@ -342,7 +319,7 @@ def transit_travel_times(
         is_improved = work[7]
         improved = np.empty(n_stops, dtype=np.int64)
         arrival_at = np.empty(n_destinations, dtype=np.int64)
-        values = np.empty((n_values, n_destinations), dtype=np.int64)
+        values = np.empty((n_values, n_destinations), dtype=np.int32)
         for origin in range(chunk, n_origins, n_chunks):
             for d in range(n_draws):
                 first_route = draw_offsets[d]
@@ -386,15 +363,13 @@ def transit_travel_times(
                     row = values[d * n_minutes + m]
                     for j in range(n_destinations):
                         duration = arrival_at[j] - start
-                        row[j] = duration if duration <= max_duration else UNREACHED
+                        row[j] = duration if duration <= max_duration else UNREACHED_DURATION
                     for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
                         j = direct_destination[i]
                         if direct_time[i] < row[j] and direct_time[i] <= max_duration:
                             row[j] = direct_time[i]
-            _percentile_rows(values, percentiles, result[origin])
-            if keep_minutes:
-                minutes_out[origin] = values
-    return result, minutes_out
+            result[origin] = values.T
+    return result
 
 
 @njit(cache=True)

@@ -9,14 +9,17 @@ import numpy as np
 
 from .._progress import progress_bar
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels.raptor import transit_travel_times
+from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, transit_travel_times
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
 from .street import SnappedCosts, coincident, snapped_costs, street_pairs
 
 ORIGINS_PER_CHUNK = 512
-"""Origins per kernel call: a progress step, and a bound on the result block in memory."""
+"""Most origins per kernel call: a progress step, and a bound on the result block in memory."""
+
+DURATIONS_PER_CHUNK = 16_000_000
+"""Most int32 durations (origin x destination x minute) a kernel call returns: 64 MB."""
 
 
 @dataclass(frozen=True)
@@ -215,8 +218,10 @@ def transit_blocks(
     same_place = coincident(origins, destinations)
 
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
-        for start in range(0, len(origins), ORIGINS_PER_CHUNK):
-            rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
+        n_values = len(query.departures) * (int(routes["draw_offsets"].shape[0]) - 1)
+        chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
+        for start in range(0, len(origins), chunk):
+            rows = slice(start, min(start + chunk, len(origins)))
             access = street_pairs(network, "walk", weight, origin_costs[rows], stops, query.max_walk)
             direct_offsets, direct_target, direct_seconds = street_pairs(
                 network, "walk", weight, origin_costs[rows], destination_costs, query.max_walk
@@ -231,7 +236,7 @@ def transit_blocks(
                 same_place[0][in_chunk] - rows.start,
                 same_place[1][in_chunk],
             )
-            result, kept = transit_travel_times(
+            durations = transit_travel_times(
                 routes["draw_offsets"],
                 routes["route_stop_offsets"],
                 routes["route_stops"],
@@ -260,12 +265,30 @@ def transit_blocks(
                 query.departures,
                 query.max_rounds,
                 query.max_duration,
-                query.percentiles,
-                keep_minutes,
                 4 * numba.get_num_threads(),
             )
             bar.update(rows.stop - rows.start)
-            yield rows, result, kept
+            yield rows, _percentiles(durations, query.percentiles), _minutes(durations, keep_minutes)
+
+
+def _percentiles(durations: np.ndarray, percentiles: np.ndarray) -> np.ndarray:
+    """Nearest-rank percentiles over the last axis (unreached counted as +infinity).
+
+    NumPy's sort is vectorised (SIMD), several times faster than sorting in the kernel.
+    """
+    n_values = durations.shape[2]
+    ranks = np.clip(np.ceil(percentiles / 100.0 * n_values).astype(np.int64) - 1, 0, n_values - 1)
+    ordered = np.sort(durations, axis=2) if n_values > 1 else durations
+    picked = ordered[:, :, ranks].astype(np.int64)
+    return np.where(picked == UNREACHED_DURATION, UNREACHED, picked)
+
+
+def _minutes(durations: np.ndarray, keep: bool) -> np.ndarray:
+    """Every value per (origin, draw * minute, destination), or an empty array."""
+    if not keep:
+        return np.empty((0, 0, 0), dtype=np.int64)
+    values = durations.transpose(0, 2, 1).astype(np.int64)
+    return np.where(values == UNREACHED_DURATION, UNREACHED, values)
 
 
 def _with_zeros(offsets, target, seconds, rows, columns):
