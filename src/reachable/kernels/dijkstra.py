@@ -61,13 +61,24 @@ def _search(
 
 
 @njit(cache=True)
+def _buffers(n_nodes, n_arcs):
+    """Work arrays of :func:`_search`.
+
+    Labels (all ``inf``), touched nodes, and a heap that holds every push of one search (a
+    seed or a relaxed arc; at most two seeds per source).
+    """
+    dist = np.full(n_nodes, np.inf)
+    touched = np.empty(n_nodes, dtype=np.int64)
+    heap_keys = np.empty(n_arcs + 2, dtype=np.float64)
+    heap_items = np.empty(n_arcs + 2, dtype=np.int64)
+    return dist, touched, heap_keys, heap_items
+
+
+@njit(cache=True)
 def one_to_all(indptr, head, weight, source, cutoff):
     """Travel time in seconds from node ``source`` to every node (``inf`` beyond ``cutoff``)."""
     n_nodes = indptr.shape[0] - 1
-    dist = np.full(n_nodes, np.inf)
-    touched = np.empty(n_nodes, dtype=np.int64)
-    heap_keys = np.empty(head.shape[0] + 1, dtype=np.float64)
-    heap_items = np.empty(head.shape[0] + 1, dtype=np.int64)
+    dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
     seeds = np.full(1, source, dtype=np.int64)
     seed_cost = np.zeros(1)
     _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items)
@@ -82,11 +93,8 @@ def path_tree(indptr, head, weight, seeds, seed_cost, cutoff):
     following them back gives the shortest paths themselves.
     """
     n_nodes = indptr.shape[0] - 1
-    dist = np.full(n_nodes, np.inf)
+    dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
     parent = np.full(n_nodes, -1, dtype=np.int64)
-    touched = np.empty(n_nodes, dtype=np.int64)
-    heap_keys = np.empty(head.shape[0] + 2, dtype=np.float64)
-    heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
     _search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items, parent)
     return dist, parent
 
@@ -188,10 +196,7 @@ def street_travel_times(
     out = np.empty((n_origins, d_node.shape[0]))
     n_chunks = max(1, min(n_origins, n_chunks))
     for chunk in prange(n_chunks):
-        dist = np.full(n_nodes, np.inf)
-        touched = np.empty(n_nodes, dtype=np.int64)
-        heap_keys = np.empty(head.shape[0] + 2, dtype=np.float64)
-        heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
+        dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
         for origin in range(chunk, n_origins, n_chunks):
             _origin_row(
                 indptr,
@@ -240,10 +245,7 @@ def arc_coverage(indptr, head, weight, seeds, seed_cost, budgets):
     """
     n_nodes = indptr.shape[0] - 1
     coverage = np.zeros((head.shape[0], budgets.shape[1]))
-    dist = np.full(n_nodes, np.inf)
-    touched = np.empty(n_nodes, dtype=np.int64)
-    heap_keys = np.empty(head.shape[0] + 2, dtype=np.float64)
-    heap_items = np.empty(head.shape[0] + 2, dtype=np.int64)
+    dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
     for source in range(seeds.shape[0]):
         largest = budgets[source].max()
         if not largest > 0:
