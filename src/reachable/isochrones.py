@@ -9,12 +9,12 @@ import pandas as pd
 
 from .errors import InvalidParameterError
 from .kernels import arc_coverage
-from .kernels.raptor import UNREACHED, journey_labels
+from .kernels.raptor import UNREACHED
 from .matrix import check_positive, routing_settings
 from .network.network import Network
 from .points import as_points
 from .routing.street import SnappedCosts, snapped_costs
-from .routing.transit import draws, stop_costs, stop_transfers
+from .routing.transit import departure_labels, stop_costs, walk_pairs
 
 DEFAULT_BUFFER = 100.0
 """Metres around reached streets counted as reached: a short walk off the street."""
@@ -96,12 +96,8 @@ def isochrones(
     budgets = np.array(cutoff_values) * 60.0
     if settings.transit is not None:
         query = settings.transit
-        routes = draws(network, query)[0][1]
         stops = stop_costs(network, query)
-        transfers = stop_transfers(network, query)
-        from .routing.street import street_pairs
-
-        access = street_pairs(network, "walk", weight, origin_costs, stops, query.max_walk)
+        access = walk_pairs(network, weight, origin_costs, stops, query.max_walk)
 
     lines = network.edge_index(street_mode).lines
     rows = []
@@ -110,16 +106,9 @@ def isochrones(
         source_budgets = budgets[None, :]
         if settings.transit is not None:
             source_budgets = np.minimum(source_budgets, query.max_walk)
-            access_stop = access[1][access[0][i] : access[0][i + 1]]
-            access_time = np.round(access[2][access[0][i] : access[0][i + 1]]).astype(np.int64)
+            reach = slice(access[0][i], access[0][i + 1])
             start = int(query.departures[0])
-            ride = journey_labels(
-                routes.route_stop_offsets, routes.route_stops, routes.route_trip_offsets,
-                routes.route_time_offsets, routes.arrival, routes.departure, routes.stop_route_offsets,
-                routes.stop_route, routes.stop_route_position, transfers[0], transfers[1], transfers[2],
-                transfers[3], query.board_slack, access_stop, access_time, start, query.max_rounds,
-                query.max_duration,
-            )[0][-1]  # fmt: skip
+            ride = departure_labels(network, query, access[1][reach], access[2][reach], start)[2][0][-1]
             reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
             arrived = (ride[reached] - start).astype(np.float64)
             sources = _concat(sources, stops[reached])

@@ -9,7 +9,7 @@ import pandas as pd
 
 from .errors import InvalidParameterError, UnknownModeError
 from .kernels import path_tree
-from .kernels.raptor import UNREACHED, journey_labels
+from .kernels.raptor import UNREACHED
 from .matrix import (
     DEFAULT_BOARD_SLACK,
     DEFAULT_MAX_SNAP_DISTANCE,
@@ -22,8 +22,7 @@ from .matrix import (
 from .modes import DEFAULT_WALK_SPEED
 from .network.network import Network
 from .points import Points, as_points
-from .routing.street import street_pairs
-from .routing.transit import TransitQuery, _walking, draws, stop_costs, stop_transfers
+from .routing.transit import TransitQuery, _walking, departure_labels, stop_costs, walk_pairs
 
 
 def _one_point(value, name: str) -> Points:
@@ -102,27 +101,15 @@ def itinerary(
         max_snap_distance=check_positive("max_snap_distance", max_snap_distance, unit="metres"),
     )
     here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
-    timetable = network.timetable
     weight, snap = _walking(network, query)
     stops = stop_costs(network, query)
     here_costs, there_costs = snap(here, "origin"), snap(there, "destination")
-
-    def walk_seconds(a, b):
-        offsets, target, seconds = street_pairs(network, "walk", weight, a, b, query.max_walk)
-        return offsets, target, np.round(seconds).astype(np.int64)
-
-    _, access_stop, access_time = walk_seconds(here_costs, stops)
-    egress_offsets, _, egress_time = walk_seconds(stops, there_costs)
-    _, _, direct = walk_seconds(here_costs, there_costs)
-    transfers = stop_transfers(network, query)
+    _, access_stop, access_time = walk_pairs(network, weight, here_costs, stops, query.max_walk)
+    egress_offsets, _, egress_time = walk_pairs(network, weight, stops, there_costs, query.max_walk)
+    _, _, direct = walk_pairs(network, weight, here_costs, there_costs, query.max_walk)
     # The first draw of frequency phases: trips are indices of its own timetable.
-    timetable, routes = draws(network, query)[0]
-    ride, board, parent_trip, parent_board, parent_from = journey_labels(
-        routes.route_stop_offsets, routes.route_stops, routes.route_trip_offsets, routes.route_time_offsets,
-        routes.arrival, routes.departure, routes.stop_route_offsets, routes.stop_route,
-        routes.stop_route_position, transfers[0], transfers[1], transfers[2], transfers[3],
-        query.board_slack, access_stop, access_time, start, query.max_rounds, query.max_duration,
-    )  # fmt: skip
+    timetable, routes, labels = departure_labels(network, query, access_stop, access_time, start)
+    ride, board, parent_trip, parent_board, parent_from = labels
 
     last = query.max_rounds
     egress = np.full(timetable.n_stops, UNREACHED, dtype=np.int64)

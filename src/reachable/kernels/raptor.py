@@ -214,6 +214,23 @@ def run_rounds(
 
 
 @njit(cache=True)
+def _walk_to_stops(board, access_stop, access_time, start, max_rounds, work):
+    """Round 0: label the stops walked to from the origin; return how many were marked."""
+    marked_stops, is_marked = work[0], work[1]
+    n_marked = 0
+    for i in range(access_stop.shape[0]):
+        stop = access_stop[i]
+        time = start + access_time[i]
+        if time < board[0, stop]:
+            _improve(board, 0, stop, time, max_rounds)
+            if not is_marked[stop]:
+                is_marked[stop] = True
+                marked_stops[n_marked] = stop
+                n_marked += 1
+    return n_marked
+
+
+@njit(cache=True)
 def raptor_work(n_stops, n_routes):
     """Work arrays of :func:`run_rounds`, allocated once per thread.
 
@@ -315,7 +332,6 @@ def transit_travel_times(
         ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         work = raptor_work(n_stops, n_routes_max)
-        marked_stops, is_marked = work[0], work[1]
         is_improved = work[7]
         improved = np.empty(n_stops, dtype=np.int64)
         arrival_at = np.empty(n_destinations, dtype=np.int64)
@@ -332,16 +348,10 @@ def transit_travel_times(
                 for m in range(n_minutes - 1, -1, -1):
                     start = departures[m]
                     latest = start + max_duration
-                    n_marked = 0
-                    for i in range(access_offsets[origin], access_offsets[origin + 1]):
-                        stop = access_stop[i]
-                        time = start + access_time[i]
-                        if time < board[0, stop]:
-                            _improve(board, 0, stop, time, max_rounds)
-                            if not is_marked[stop]:
-                                is_marked[stop] = True
-                                marked_stops[n_marked] = stop
-                                n_marked += 1
+                    reach = slice(access_offsets[origin], access_offsets[origin + 1])
+                    n_marked = _walk_to_stops(
+                        board, access_stop[reach], access_time[reach], start, max_rounds, work
+                    )
                     routes = (
                         route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
                         route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
@@ -407,17 +417,7 @@ def journey_labels(
     parent_board = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
     parent_from = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
     work = raptor_work(n_stops, max(n_routes, 1))
-    marked_stops, is_marked = work[0], work[1]
-    n_marked = 0
-    for i in range(access_stop.shape[0]):
-        stop = access_stop[i]
-        time = start + access_time[i]
-        if time < board[0, stop]:
-            _improve(board, 0, stop, time, max_rounds)
-            if not is_marked[stop]:
-                is_marked[stop] = True
-                marked_stops[n_marked] = stop
-                n_marked += 1
+    n_marked = _walk_to_stops(board, access_stop, access_time, start, max_rounds, work)
     improved = np.empty(n_stops, dtype=np.int64)
     routes = (
         route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,

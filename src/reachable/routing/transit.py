@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+import pandas as pd
 
 from .._progress import progress_bar
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, transit_travel_times
+from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels, transit_travel_times
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
@@ -38,8 +39,14 @@ class TransitQuery:
     max_snap_distance: float
 
 
-def _round_seconds(seconds: np.ndarray) -> np.ndarray:
-    return np.round(seconds).astype(np.int64)
+def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: SnappedCosts, max_walk: float):
+    """Walks within ``max_walk`` seconds as a CSR ``(offsets, destination, whole seconds)``.
+
+    Every walking leg of a transit trip (access, transfer, egress, walk-only) is priced here,
+    rounded to the second as the RAPTOR kernel counts time.
+    """
+    offsets, target, seconds = street_pairs(network, "walk", weight, origins, destinations, max_walk)
+    return offsets, target, np.round(seconds).astype(np.int64)
 
 
 def _walking(network: Network, query: TransitQuery):
@@ -85,10 +92,8 @@ def _egress(network: Network, query: TransitQuery, weight, destinations: Points,
     coordinates = (destinations.lon.tobytes(), destinations.lat.tobytes())
     cached = network.query_cache.get(key)
     if cached is None or cached[0] != coordinates:
-        offsets, target, seconds = street_pairs(
-            network, "walk", weight, stop_costs(network, query), destination_costs, query.max_walk
-        )
-        network.query_cache[key] = (coordinates, (offsets, target, _round_seconds(seconds)))
+        pairs = walk_pairs(network, weight, stop_costs(network, query), destination_costs, query.max_walk)
+        network.query_cache[key] = (coordinates, pairs)
     return network.query_cache[key][1]
 
 
@@ -107,37 +112,19 @@ def stop_transfers(
     timetable = network.timetable
     weight, _ = _walking(network, query)
     snapped = stop_costs(network, query)
-    offsets, target, seconds = street_pairs(network, "walk", weight, snapped, snapped, query.max_walk)
+    offsets, target, seconds = walk_pairs(network, weight, snapped, snapped, query.max_walk)
     source = np.repeat(np.arange(timetable.n_stops), np.diff(offsets))
-    seconds = _round_seconds(seconds)
+    walked = pd.DataFrame({"source": source, "target": target, "seconds": seconds})
+    walked = walked[walked["source"] != walked["target"]]
     # transfers.txt: a listed pair takes at least its min_transfer_time, walkable or not.
     listed = timetable.transfer_from != timetable.transfer_to
-    pairs = {
-        (int(a), int(b)): int(t)
-        for a, b, t in zip(
-            timetable.transfer_from[listed],
-            timetable.transfer_to[listed],
-            timetable.transfer_min_time[listed],
-            strict=True,
-        )
-    }
-    keep = source != target
-    source, target, seconds = source[keep], target[keep], seconds[keep]
-    if pairs:
-        walked = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(source, target, strict=True))}
-        extra_source, extra_target, extra_seconds = [], [], []
-        for (a, b), minimum in pairs.items():
-            if (a, b) in walked:
-                i = walked[(a, b)]
-                seconds[i] = max(seconds[i], minimum)
-            else:
-                extra_source.append(a)
-                extra_target.append(b)
-                extra_seconds.append(minimum)
-        source = np.concatenate((source, extra_source)).astype(np.int64)
-        target = np.concatenate((target, extra_target)).astype(np.int64)
-        seconds = np.concatenate((seconds, extra_seconds)).astype(np.int64)
-    order = np.lexsort((target, source))
+    required = pd.DataFrame({
+        "source": timetable.transfer_from[listed], "target": timetable.transfer_to[listed],
+        "minimum": timetable.transfer_min_time[listed],
+    }).groupby(["source", "target"], as_index=False)["minimum"].max()  # fmt: skip
+    both = walked.merge(required, on=["source", "target"], how="outer").sort_values(["source", "target"])
+    seconds = np.fmax(both["seconds"].to_numpy(float), both["minimum"].to_numpy(float)).astype(np.int64)
+    source, target = both["source"].to_numpy(np.int64), both["target"].to_numpy(np.int64)
     offsets = np.concatenate(([0], np.cumsum(np.bincount(source, minlength=timetable.n_stops)))).astype(
         np.int64
     )
@@ -148,7 +135,7 @@ def stop_transfers(
         timetable.transfer_from[same_stop],
         np.maximum(timetable.transfer_min_time[same_stop] - query.board_slack, 0),
     )
-    network.query_cache[key] = (offsets, target[order], seconds[order], board_extra)
+    network.query_cache[key] = (offsets, target, seconds, board_extra)
     return network.query_cache[key]
 
 
@@ -169,6 +156,24 @@ def draws(network: Network, query: TransitQuery) -> list[tuple[Timetable, Transi
         drawn = expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
         result.append((drawn, build_routes(drawn)))
     return result
+
+
+def departure_labels(network: Network, query: TransitQuery, access_stop, access_time, start: int):
+    """RAPTOR labels and parents of one departure from one origin, on the first draw.
+
+    Returns ``(timetable, routes, labels)``: the draw's timetable and routes (trip indices
+    refer to them) and ``(ride, board, parent_trip, parent_board, parent_from)`` of
+    :func:`reachable.kernels.raptor.journey_labels`.
+    """
+    timetable, routes = draws(network, query)[0]
+    offsets, to_stop, seconds, board_extra = stop_transfers(network, query)
+    labels = journey_labels(
+        routes.route_stop_offsets, routes.route_stops, routes.route_trip_offsets, routes.route_time_offsets,
+        routes.arrival, routes.departure, routes.stop_route_offsets, routes.stop_route,
+        routes.stop_route_position, offsets, to_stop, seconds, board_extra, query.board_slack,
+        access_stop, access_time, start, query.max_rounds, query.max_duration,
+    )  # fmt: skip
+    return timetable, routes, labels
 
 
 def transit_seconds(
@@ -222,11 +227,10 @@ def transit_blocks(
         chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
-            access = street_pairs(network, "walk", weight, origin_costs[rows], stops, query.max_walk)
-            direct_offsets, direct_target, direct_seconds = street_pairs(
-                network, "walk", weight, origin_costs[rows], destination_costs, query.max_walk
+            access = walk_pairs(network, weight, origin_costs[rows], stops, query.max_walk)
+            direct_offsets, direct_target, direct_seconds = walk_pairs(
+                network, weight, origin_costs[rows], destination_costs, query.max_walk
             )
-            direct_seconds = _round_seconds(direct_seconds)
             # Origin and destination at the very same place: no trip at all.
             in_chunk = (same_place[0] >= rows.start) & (same_place[0] < rows.stop)
             direct_offsets, direct_target, direct_seconds = _with_zeros(
@@ -254,7 +258,7 @@ def transit_blocks(
                 query.board_slack,
                 access[0],
                 access[1],
-                _round_seconds(access[2]),
+                access[2],
                 direct_offsets,
                 direct_target,
                 direct_seconds,
