@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ._progress import progress_bar
 from .errors import InvalidParameterError
 from .kernels import arc_coverage
 from .kernels.raptor import UNREACHED
@@ -53,7 +54,7 @@ def isochrones(
     buffer : float, default 100
         Metres around the reached streets.
     progress : bool, optional
-        Unused for now; accepted for symmetry with the other functions.
+        Show a progress bar over origins; default only on an interactive terminal or notebook.
     **routing
         ``walk_speed``, ``bike_speed``, ``car_speed_factor``, ``max_walk_time``,
         ``max_transfers``, ``board_slack``, ``seed``, ``max_snap_distance`` as in
@@ -101,7 +102,9 @@ def isochrones(
 
     lines = network.edge_index(street_mode).lines
     rows = []
+    bar = progress_bar(len(points), f"{mode} isochrones", progress, unit="origin")
     for i in range(len(points)):
+        bar.update()
         sources = origin_costs[i : i + 1]
         source_budgets = budgets[None, :]
         if settings.transit is not None:
@@ -123,6 +126,7 @@ def isochrones(
             # buffers one large multi-line.
             area = shapely.union_all(shapely.buffer(np.asarray(pieces), buffer, quad_segs=4))
             rows.append({"id": points.ids.iloc[i], "mode": mode, "cutoff": cutoff, "geometry": area})
+    bar.close()
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=network.crs)
     target = origins.crs if isinstance(origins, gpd.GeoDataFrame) else "EPSG:4326"
     return frame.to_crs(target)
