@@ -14,7 +14,7 @@ import pytest
 
 import reachable as rc
 from reachable.gtfs import expand_frequencies
-from reachable.kernels.raptor import UNREACHED
+from reachable.kernels.raptor import MAX_LANES, UNREACHED
 from reachable.points import Points, as_points
 from reachable.routing import transit
 from reachable.routing.street import coincident, street_pairs
@@ -125,6 +125,31 @@ def test_range_raptor_equals_brute_force_every_minute(town, start, window, max_r
         want = values[:, max(rank, 0), :]
         got = np.where(percentiles[:, :, j] >= UNREACHED, np.iinfo(np.int64).max, percentiles[:, :, j])
         np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("n_lanes", [1, 3, MAX_LANES])
+@pytest.mark.parametrize(("window", "max_rounds"), [(1, 3), (1, 1), (7, 2)])
+def test_origins_searched_together_equal_brute_force(town, monkeypatch, n_lanes, window, max_rounds):
+    """Groups of lanes, a partial last group, any order: each origin as if searched alone."""
+    network, _ = town
+    rng = np.random.default_rng(n_lanes * 10 + window)
+    extent = (N_GRID - 1) * STEP
+    n_points = 2 * n_lanes + 3
+    points = pd.DataFrame({
+        "id": np.arange(n_points), "lon": LON0 + rng.uniform(0, extent, n_points),
+        "lat": LAT0 + rng.uniform(0, extent, n_points),
+    })  # fmt: skip
+    monkeypatch.setattr(transit, "search_lanes", lambda n_departures, n_origins: n_lanes)
+    query = transit.TransitQuery(
+        departures=14 * 3600 - 120 + 60 * np.arange(window, dtype=np.int64), max_duration=3000,
+        max_walk=600.0, max_rounds=max_rounds, walk_speed=3.6, board_slack=60, frequency_draws=3,
+        seed=7, percentiles=np.array([50.0]), max_snap_distance=1600.0,
+    )  # fmt: skip
+    pts = as_points(points)
+    _, minutes = transit.transit_seconds(network, pts, pts, query, keep_minutes=True)
+    expected = brute_force(network, points, query)
+    np.testing.assert_array_equal(np.where(minutes >= UNREACHED, reference.INF, minutes), expected)
+    assert np.mean(expected < reference.INF) > 0.3
 
 
 def test_itineraries_explain_the_brute_force_times(town):

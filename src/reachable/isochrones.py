@@ -114,7 +114,7 @@ def isochrones(
             ride = departure_labels(network, query, access[1][reach], access[2][reach], start)[2][0][-1]
             reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
             arrived = (ride[reached] - start).astype(np.float64)
-            sources = _concat(sources, stops[reached])
+            sources = sources.concat(stops[reached])
             stop_budgets = np.minimum(budgets[None, :] - arrived[:, None], query.max_walk)
             source_budgets = np.vstack((source_budgets, stop_budgets))
         coverage = arc_coverage(
@@ -130,12 +130,6 @@ def isochrones(
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=network.crs)
     target = origins.crs if isinstance(origins, gpd.GeoDataFrame) else "EPSG:4326"
     return frame.to_crs(target)
-
-
-def _concat(a: SnappedCosts, b: SnappedCosts) -> SnappedCosts:
-    return SnappedCosts(
-        *(np.concatenate((getattr(a, name), getattr(b, name))) for name in SnappedCosts.__dataclass_fields__)
-    )
 
 
 def _reached_lines(graph, lines, coverage, sources: SnappedCosts, budgets) -> list:

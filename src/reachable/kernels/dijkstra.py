@@ -275,3 +275,25 @@ def arc_coverage(indptr, head, weight, seeds, seed_cost, budgets):
         for i in range(n_touched):
             dist[touched[i]] = np.inf
     return coverage
+
+
+@njit(cache=True)
+def finite_entries(block):
+    """The finite entries of a dense block, as a CSR ``(offsets, column, value)`` per row."""
+    n_rows, n_columns = block.shape
+    offsets = np.zeros(n_rows + 1, dtype=np.int64)
+    for i in range(n_rows):
+        count = 0
+        for j in range(n_columns):
+            count += np.isfinite(block[i, j])
+        offsets[i + 1] = offsets[i] + count
+    column = np.empty(offsets[n_rows], dtype=np.int64)
+    value = np.empty(offsets[n_rows], dtype=block.dtype)
+    for i in range(n_rows):
+        at = offsets[i]
+        for j in range(n_columns):
+            if np.isfinite(block[i, j]):
+                column[at] = j
+                value[at] = block[i, j]
+                at += 1
+    return offsets, column, value

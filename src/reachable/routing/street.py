@@ -10,7 +10,7 @@ import numba
 import numpy as np
 
 from ..errors import ReachableWarning
-from ..kernels import street_travel_times
+from ..kernels import finite_entries, street_travel_times
 from ..network.network import Network
 from ..points import Points
 
@@ -51,6 +51,11 @@ class SnappedCosts:
 
     def __len__(self) -> int:
         return len(self.edge)
+
+    def concat(self, other: SnappedCosts) -> SnappedCosts:
+        """These points followed by ``other``'s."""
+        fields = self.__dataclass_fields__
+        return SnappedCosts(*(np.concatenate((getattr(self, name), getattr(other, name))) for name in fields))
 
 
 def _warn_unsnapped(ids, edge: np.ndarray, name: str, mode: str, limit: float) -> None:
@@ -164,15 +169,13 @@ def street_pairs(
     Computed in chunks of origins, so memory stays at a chunk x destinations block.
     """
     chunk = max(1, min(ORIGINS_PER_CHUNK, 20_000_000 // max(1, len(destinations))))
-    counts, targets, times = [], [], []
-    for start in range(0, len(origins), chunk):
-        block = street_seconds(network, mode, weight, origins[start : start + chunk], destinations, cutoff)
-        row, col = np.nonzero(np.isfinite(block))
-        counts.append(np.bincount(row, minlength=block.shape[0]))
-        targets.append(col)
-        times.append(block[row, col])
-    offsets = np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.int64)
-    return offsets, np.concatenate(targets).astype(np.int64), np.concatenate(times)
+    blocks = [
+        finite_entries(street_seconds(network, mode, weight, origins[rows], destinations, cutoff))
+        for rows in (slice(start, start + chunk) for start in range(0, len(origins), chunk))
+    ]
+    counts = np.concatenate([np.diff(offsets) for offsets, _, _ in blocks])
+    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    return offsets, np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
 
 
 def coincident(origins: Points, destinations: Points) -> tuple[np.ndarray, np.ndarray]:

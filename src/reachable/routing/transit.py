@@ -10,14 +10,24 @@ import pandas as pd
 
 from .._progress import progress_bar
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels, transit_travel_times
+from ..kernels.raptor import (
+    MAX_LANES,
+    UNREACHED,
+    UNREACHED_DURATION,
+    journey_labels,
+    lanes_of,
+    transit_travel_times,
+)
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
 from .street import SnappedCosts, coincident, snapped_costs, street_pairs
 
-ORIGINS_PER_CHUNK = 512
-"""Most origins per kernel call: a progress step, and a bound on the result block in memory."""
+ORIGINS_PER_CHUNK = 2048
+"""Most origins per kernel call: a progress step, and a bound on the result block in memory.
+
+Large enough that a city's origins share a call, so that each has close neighbours to be
+searched with (see :func:`search_lanes`)."""
 
 DURATIONS_PER_CHUNK = 16_000_000
 """Most int32 durations (origin x destination x minute) a kernel call returns: 64 MB."""
@@ -221,15 +231,17 @@ def transit_blocks(
     transfers = stop_transfers(network, query)
     routes = stack_draws([routes for _, routes in draws(network, query)])
     same_place = coincident(origins, destinations)
+    # Access and walk-only trips come from one search per origin.
+    stops_then_destinations = stops.concat(destination_costs)
 
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
         n_values = len(query.departures) * (int(routes["draw_offsets"].shape[0]) - 1)
         chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
-            access = walk_pairs(network, weight, origin_costs[rows], stops, query.max_walk)
-            direct_offsets, direct_target, direct_seconds = walk_pairs(
-                network, weight, origin_costs[rows], destination_costs, query.max_walk
+            access, (direct_offsets, direct_target, direct_seconds) = _split_columns(
+                walk_pairs(network, weight, origin_costs[rows], stops_then_destinations, query.max_walk),
+                len(stops),
             )
             # Origin and destination at the very same place: no trip at all.
             in_chunk = (same_place[0] >= rows.start) & (same_place[0] < rows.stop)
@@ -269,10 +281,43 @@ def transit_blocks(
                 query.departures,
                 query.max_rounds,
                 query.max_duration,
+                neighbour_order(origins.lon[rows], origins.lat[rows]),
+                lanes_of(search_lanes(len(query.departures), rows.stop - rows.start)),
                 4 * numba.get_num_threads(),
             )
             bar.update(rows.stop - rows.start)
             yield rows, _percentiles(durations, query.percentiles), _minutes(durations, keep_minutes)
+
+
+def search_lanes(n_departures: int, n_origins: int) -> int:
+    """How many neighbouring origins one RAPTOR search serves at once (see the kernel).
+
+    Many for single departures, where neighbours improve mostly the same stops; one over a
+    departure window, where each minute improves few stops, different ones per origin.
+    """
+    return MAX_LANES if n_departures == 1 and n_origins > 1 else 1
+
+
+def neighbour_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Indices of the points along a Hilbert curve, so that neighbours follow each other.
+
+    The curve runs over a 65,536 x 65,536 grid on the points' bounding box; unlike a Z-order
+    curve it never jumps, so any run of consecutive points stays compact.
+    """
+    side = 1 << 16
+    x, y = ((v - v.min()) / (np.ptp(v) or 1.0) * (side - 1) for v in (lon, lat))
+    x, y = x.astype(np.int64), y.astype(np.int64)
+    index = np.zeros(len(x), dtype=np.int64)
+    half = side // 2
+    while half > 0:
+        right, top = (x & half) > 0, (y & half) > 0
+        index += half * half * ((3 * right) ^ top)
+        # Rotate the quadrant so that the curve inside it starts where the previous one ended.
+        flip = ~top & right
+        x, y = np.where(flip, side - 1 - x, x), np.where(flip, side - 1 - y, y)
+        x, y = np.where(~top, y, x), np.where(~top, x, y)
+        half //= 2
+    return np.argsort(index, kind="stable")
 
 
 def _percentiles(durations: np.ndarray, percentiles: np.ndarray) -> np.ndarray:
@@ -293,6 +338,18 @@ def _minutes(durations: np.ndarray, keep: bool) -> np.ndarray:
         return np.empty((0, 0, 0), dtype=np.int64)
     values = durations.transpose(0, 2, 1).astype(np.int64)
     return np.where(values == UNREACHED_DURATION, UNREACHED, values)
+
+
+def _split_columns(pairs, n_first: int):
+    """Split a CSR ``(offsets, column, seconds)`` into its first ``n_first`` columns and the rest."""
+    offsets, column, seconds = pairs
+    row = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    parts = []
+    for keep, shift in ((column < n_first, 0), (column >= n_first, n_first)):
+        counts = np.bincount(row[keep], minlength=len(offsets) - 1)
+        part_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        parts.append((part_offsets, column[keep] - shift, seconds[keep]))
+    return parts
 
 
 def _with_zeros(offsets, target, seconds, rows, columns):
