@@ -277,7 +277,7 @@ def travel_time_blocks(
         for rows, block, _ in transit_blocks(
             network, origins, destinations, routing.transit, progress=progress
         ):
-            yield rows, np.where(block >= UNREACHED, np.inf, block.astype(np.float64))
+            yield rows, np.where(block >= UNREACHED, np.inf, block)
         return
     mode = routing.mode
     edge_seconds = network.edge_seconds(
@@ -313,11 +313,13 @@ def _tidy(
     origins: Points, destinations: Points, seconds: np.ndarray, percentiles: np.ndarray
 ) -> pd.DataFrame:
     """The long frame ``from_id, to_id, travel_time[_p{p}]`` (minutes, rounded to the second)."""
-    minutes = np.where(np.isfinite(seconds), np.round(seconds) / 60.0, np.nan)
+    minutes = np.round(seconds) / 60.0
+    minutes[np.isinf(minutes)] = np.nan
     n_o, n_d, n_p = seconds.shape
     columns = {
-        "from_id": origins.ids.take(np.repeat(np.arange(n_o), n_d)).reset_index(drop=True),
-        "to_id": destinations.ids.take(np.tile(np.arange(n_d), n_o)).reset_index(drop=True),
+        # The arrays' own take: about half the time of Series.take on string ids.
+        "from_id": pd.Series(origins.ids.array.take(np.repeat(np.arange(n_o), n_d))),
+        "to_id": pd.Series(destinations.ids.array.take(np.tile(np.arange(n_d), n_o))),
     }
     if n_p == 1:
         columns["travel_time"] = minutes[:, :, 0].ravel()

@@ -109,6 +109,7 @@ def run_rounds(
     n_improved,
     parents,
     lanes,
+    has_egress,
 ):
     """Run RAPTOR rounds 1..max_rounds from the stops marked in round 0, in every lane.
 
@@ -143,6 +144,10 @@ def run_rounds(
         Arrays with no rows skip the recording.
     lanes : tuple
         From :func:`lanes_of`: the number of lanes.
+    has_egress : ndarray of bool, shape (n_stops,)
+        Stops that a journey may leave on foot for a destination: only their arrivals are
+        kept in the last round, where no other use of a stop remains (``board`` labels of
+        the last round are not kept either).
 
     Returns
     -------
@@ -200,7 +205,8 @@ def run_rounds(
             riding = 0  # a bit per lane on board
             for position in range(route_start[route], n_route_stops):
                 stop = route_stops[first_stop + position]
-                if riding:
+                # After the last ride only the walk to a destination remains.
+                if riding and (k < max_rounds or has_egress[stop]):
                     rode = False
                     for lane in range(n_lanes):
                         if not riding & (1 << lane):
@@ -214,7 +220,7 @@ def run_rounds(
                             if track:
                                 parent_trip[k, stop, lane] = first_trip + trip[lane]
                                 parent_board[k, stop, lane] = boarded_at[lane]
-                            if time < board[k, stop, lane]:
+                            if k < max_rounds and time < board[k, stop, lane]:
                                 _improve(board, k, stop, lane, time, max_rounds)
                                 if track:
                                     parent_from[k, stop, lane] = -1
@@ -439,6 +445,7 @@ def transit_travel_times(
     result = np.empty((n_origins, n_destinations, n_values), dtype=np.int32)
     no_parent = np.empty((0, 0, 0), dtype=np.int64)
     transfers = (transfer_offsets, transfer_to, transfer_time)
+    has_egress = egress_offsets[1:] > egress_offsets[:-1]
     n_groups = (n_origins + n_lanes - 1) // n_lanes
     n_chunks = max(1, min(n_chunks, n_groups))
     for chunk in prange(n_chunks):
@@ -476,7 +483,7 @@ def transit_travel_times(
                         )  # fmt: skip
                     n_improved = run_rounds(
                         routes, transfers, stop_board_slack, board_slack, max_rounds, latest, ride, board,
-                        work, n_marked, 0, (no_parent, no_parent, no_parent), lanes,
+                        work, n_marked, 0, (no_parent, no_parent, no_parent), lanes, has_egress,
                     )  # fmt: skip
                     for i in range(n_improved):
                         stop = improved[i]
@@ -528,7 +535,7 @@ def journey_labels(
     """RAPTOR labels and parents of one departure from one origin, for itineraries.
 
     Returns ``(ride, board, parent_trip, parent_board, parent_from)``, each of shape
-    ``(max_rounds + 1, n_stops)`` (see :func:`run_rounds`).
+    ``(max_rounds + 1, n_stops)`` (see :func:`run_rounds`); ``ride`` is kept at every stop.
     """
     n_stops = stop_board_slack.shape[0]
     n_routes = route_stop_offsets.shape[0] - 1
@@ -546,6 +553,6 @@ def journey_labels(
     transfers = (transfer_offsets, transfer_to, transfer_time)
     run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration, ride, board, work,
-        n_marked, 0, parents, (np.int64(0),),
+        n_marked, 0, parents, (np.int64(0),), np.ones(n_stops, dtype=np.bool_),
     )  # fmt: skip
     return ride[:, :, 0], board[:, :, 0], parents[0][:, :, 0], parents[1][:, :, 0], parents[2][:, :, 0]

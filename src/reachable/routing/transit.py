@@ -327,8 +327,10 @@ def _percentiles(durations: np.ndarray, percentiles: np.ndarray) -> np.ndarray:
     """
     n_values = durations.shape[2]
     ranks = np.clip(np.ceil(percentiles / 100.0 * n_values).astype(np.int64) - 1, 0, n_values - 1)
-    ordered = np.sort(durations, axis=2) if n_values > 1 else durations
-    picked = ordered[:, :, ranks].astype(np.int64)
+    if n_values > 1:
+        picked = np.sort(durations, axis=2)[:, :, ranks]
+    else:  # one value per pair: it is every percentile
+        picked = durations if len(ranks) == 1 else durations[:, :, ranks]
     return np.where(picked == UNREACHED_DURATION, UNREACHED, picked)
 
 
