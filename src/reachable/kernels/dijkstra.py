@@ -100,6 +100,23 @@ def path_tree(indptr, head, weight, seeds, seed_cost, cutoff):
 
 
 @njit(cache=True)
+def _index_by(keys, n_keys):
+    """CSR grouping of ``keys`` (>= 0 kept): offsets per key and the positions holding it."""
+    offsets = np.zeros(n_keys + 1, dtype=np.int64)
+    for key in keys:
+        if key >= 0:
+            offsets[key + 1] += 1
+    offsets = np.cumsum(offsets)
+    fill = offsets[:-1].copy()
+    positions = np.empty(offsets[-1], dtype=np.int64)
+    for i in range(keys.shape[0]):
+        if keys[i] >= 0:
+            positions[fill[keys[i]]] = i
+            fill[keys[i]] += 1
+    return offsets, positions
+
+
+@njit(cache=True)
 def _origin_row(
     indptr,
     head,
@@ -110,10 +127,10 @@ def _origin_row(
     o_edge,
     o_frac,
     o_along,
-    d_node,
     d_cost,
-    d_edge,
     d_frac,
+    at_node,
+    on_edge,
     cutoff,
     dist,
     touched,
@@ -121,26 +138,34 @@ def _origin_row(
     heap_items,
     row,
 ):
+    """One origin's row: a search, then the destinations at the nodes it labelled."""
     n_touched = _search(
         indptr, head, weight, o_node[origin], o_cost[origin], cutoff, dist, touched, heap_keys, heap_items
     )
+    node_offsets, node_entries = at_node
+    row[:] = np.inf
+    # Only destinations next to a labelled node can be reached: visit those, not all.
+    for k in range(n_touched):
+        node = touched[k]
+        for i in range(node_offsets[node], node_offsets[node + 1]):
+            entry = node_entries[i]  # destination * 2 + side
+            j = entry // 2
+            row[j] = min(row[j], dist[node] + d_cost[j, entry % 2])
+        dist[node] = np.inf
     edge = o_edge[origin]
-    for j in range(d_node.shape[0]):
-        best = np.inf
-        for side in range(2):
-            node = d_node[j, side]
-            if node >= 0:
-                best = min(best, dist[node] + d_cost[j, side])
-        if edge >= 0 and d_edge[j] == edge:
-            # Both points on one edge: the direct trip along it never passes a node.
+    if edge >= 0:
+        # Destinations on the origin's own edge: the direct trip along it never passes a node.
+        edge_offsets, edge_entries = on_edge
+        for i in range(edge_offsets[edge], edge_offsets[edge + 1]):
+            j = edge_entries[i]
             if d_frac[j] >= o_frac[origin]:
                 along = (d_frac[j] - o_frac[origin]) * o_along[origin, 0]
             else:
                 along = (o_frac[origin] - d_frac[j]) * o_along[origin, 1]
-            best = min(best, o_cost[origin, 2] + along + d_cost[j, 2])
-        row[j] = best if best <= cutoff else np.inf
-    for k in range(n_touched):
-        dist[touched[k]] = np.inf
+            row[j] = min(row[j], o_cost[origin, 2] + along + d_cost[j, 2])
+    for j in range(row.shape[0]):
+        if row[j] > cutoff:
+            row[j] = np.inf
 
 
 @njit(cache=True, parallel=True)
@@ -195,30 +220,23 @@ def street_travel_times(
     n_nodes = indptr.shape[0] - 1
     out = np.empty((n_origins, d_node.shape[0]))
     n_chunks = max(1, min(n_origins, n_chunks))
+    n_destinations = d_node.shape[0]
+    ends = np.empty(2 * n_destinations, dtype=np.int64)  # destination * 2 + side -> node
+    n_edges = 1
+    for j in range(n_destinations):
+        ends[2 * j], ends[2 * j + 1] = d_node[j, 0], d_node[j, 1]
+        n_edges = max(n_edges, d_edge[j] + 1)
+    for origin in range(n_origins):
+        n_edges = max(n_edges, o_edge[origin] + 1)
+    at_node = _index_by(ends, n_nodes)
+    on_edge = _index_by(d_edge, n_edges)
     for chunk in prange(n_chunks):
         dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
         for origin in range(chunk, n_origins, n_chunks):
             _origin_row(
-                indptr,
-                head,
-                weight,
-                origin,
-                o_node,
-                o_cost,
-                o_edge,
-                o_frac,
-                o_along,
-                d_node,
-                d_cost,
-                d_edge,
-                d_frac,
-                cutoff,
-                dist,
-                touched,
-                heap_keys,
-                heap_items,
-                out[origin],
-            )
+                indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
+                at_node, on_edge, cutoff, dist, touched, heap_keys, heap_items, out[origin],
+            )  # fmt: skip
     return out
 
 
