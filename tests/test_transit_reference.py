@@ -14,7 +14,8 @@ import pytest
 
 import reachable as rc
 from reachable.gtfs import expand_frequencies
-from reachable.kernels.raptor import MAX_LANES, UNREACHED
+from reachable.kernels.raptor import UNREACHED
+from reachable.kernels.raptor_lanes import MAX_LANES
 from reachable.points import Points, as_points
 from reachable.routing import transit
 from reachable.routing.street import coincident, street_pairs

@@ -8,22 +8,16 @@ the arrival and departure of its ``t``-th trip at its ``s``-th stop are at
 midnight of the service day). ``stop_route_offsets`` / ``stop_route`` /
 ``stop_route_position`` list the routes calling at each stop.
 
-Labels are seconds, kept per round (``k`` rides at most) and come in two kinds: arrival *by
-vehicle* (a journey may leave the network on foot from there) and arrival after the walking
-transfer of that round (a journey may board from there). A walking leg never follows
-another: access, then rides separated by at most one walk each, then egress.
-
-Several origins can be searched together, one per *lane*: label arrays have shape
-``(rounds, stops, lanes)``. Neighbouring origins mostly improve the same stops, so a walking
-transfer or an egress walk updates every lane in one vector operation, and the routes to
-scan are listed once for the group; each lane still gets exactly the labels of a search
-from its origin alone. This pays for single departures; over a departure window each
-minute improves few labels, different ones per origin, and one lane is faster.
+Times are int64 seconds. Labels are kept per round (``k`` rides at most) and come in two
+kinds: arrival *by vehicle* (a journey may leave the network on foot from there) and arrival
+after the walking transfer of that round (a journey may board from there). A walking leg
+never follows another: access, then rides separated by at most one walk each, then egress.
 
 Departure minutes are processed from the latest to the earliest, keeping labels between
 them (Delling, Pajor and Werneck 2012, "Round-Based Public Transit Routing"): an arrival
 reachable when leaving later is reachable when leaving earlier, so each earlier minute only
-works on what it improves.
+works on what it improves. One origin is searched at a time; :mod:`.raptor_lanes` searches
+neighbouring origins together, which pays for single departures.
 """
 
 from __future__ import annotations
@@ -31,67 +25,40 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-MAX_LANES = 32
-"""Most origins searched together: 32 int32 labels fill four 256-bit vectors (and a uint32 mask)."""
-
 UNREACHED = np.int64(2**30)
 """Label of a stop or destination not reached: far above any time of day, with room below
-2**31 to add walking times to it in int32 labels."""
+2**31 to add walking times to it in int32 labels (see :mod:`.raptor_lanes`)."""
 
 UNREACHED_DURATION = np.int32(2**31 - 1)
 """Duration of a trip not made within the time budget, in the int32 durations returned."""
 
 
-def lanes_of(n_lanes: int) -> tuple:
-    """The ``lanes`` argument of the kernels, for ``n_lanes`` origins searched together.
-
-    A tuple, so that numba knows its length (the lane count) and its items' type (the labels'
-    dtype) when it compiles: each lane count gets a kernel with constant-length lane loops.
-    One lane keeps int64 labels; several use int32, so that 8 fill one 256-bit vector.
-    """
-    if not 1 <= n_lanes <= MAX_LANES:
-        raise ValueError(f"n_lanes must be between 1 and {MAX_LANES}, not {n_lanes}")
-    return (np.int64(0),) if n_lanes == 1 else (np.int32(0),) * n_lanes
-
-
-@njit(cache=True)
-def _earliest_trip(departure, at_stop, n_stops_in_route, low, high, ready):
-    """Index in ``[low, high)`` of the first trip leaving a stop at or after ``ready``.
-
-    The route's first trip leaves the stop at ``departure[at_stop]``, the next one
-    ``n_stops_in_route`` entries later. ``high`` when none does; trips are sorted and never
-    overtake, so a bisection finds it.
-    """
-    while low < high:
-        middle = (low + high) // 2
-        if departure[at_stop + middle * n_stops_in_route] >= ready:
-            high = middle
-        else:
-            low = middle + 1
-    return low
-
-
 @njit(cache=True, inline="always")
-def _improve(labels, round_, stop, lane, time, n_rounds):
-    """Write ``time`` into rounds ``round_..n_rounds`` of a lane where it is earlier.
+def _improve(labels, round_, stop, time, n_rounds):
+    """Write ``time`` into rounds ``round_..n_rounds`` where it is earlier.
 
     A label of round k holds the best arrival with at most k rides, so fewer rides count too.
     """
     for k in range(round_, n_rounds + 1):
-        if time < labels[k, stop, lane]:
-            labels[k, stop, lane] = time
+        if time < labels[k, stop]:
+            labels[k, stop] = time
         else:
             break
 
 
 @njit(cache=True)
-def _mark(stop, flags, stops, n):
-    """Append ``stop`` to ``stops[:n]`` unless flagged; return the new length."""
-    if not flags[stop]:
-        flags[stop] = True
-        stops[n] = stop
-        n += 1
-    return n
+def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high, ready):
+    """Index in ``[low, high)`` of the first trip leaving ``position`` at or after ``ready``.
+
+    ``high`` when none does; trips are sorted and never overtake, so a bisection finds it.
+    """
+    while low < high:
+        middle = (low + high) // 2
+        if departure[first_time + middle * n_stops_in_route + position] >= ready:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 @njit(cache=True)
@@ -106,12 +73,14 @@ def run_rounds(
     board,
     work,
     n_marked,
+    improved,
     n_improved,
-    parents,
-    lanes,
+    parent_trip,
+    parent_board,
+    parent_from,
     has_egress,
 ):
-    """Run RAPTOR rounds 1..max_rounds from the stops marked in round 0, in every lane.
+    """Run RAPTOR rounds 1..max_rounds from the stops marked in round 0.
 
     Parameters
     ----------
@@ -121,29 +90,25 @@ def run_rounds(
         the module docstring.
     transfers : tuple of ndarray
         ``(offsets, to_stop, seconds)``: walking transfers between stops, CSR per stop.
+    ride, board : ndarray of int64, shape (max_rounds + 1, n_stops)
+        Labels: arrival by vehicle, and the time from which a vehicle may be boarded (after
+        the round's walking transfer), with at most k rides. Updated in place.
+    work : RaptorWork
+        Marks and queues (see :func:`raptor_work`); ``work.marked_stops[:n_marked]`` are
+        the stops whose ``board`` label improved in round 0.
+    improved : ndarray of int64
+        Appended with every stop whose ``ride[max_rounds]`` label improved (for egress),
+        from index ``n_improved``; ``work.is_improved`` flags them.
     stop_board_slack : ndarray of int64, shape (n_stops,)
         Extra seconds needed to board at each stop after a ride (``transfers.txt``
         same-stop ``min_transfer_time``), beyond ``board_slack``.
     latest_arrival : int
         Arrivals after this are pruned (departure + the time budget).
-    ride, board : ndarray, shape (max_rounds + 1, n_stops, n_lanes)
-        Labels: arrival by vehicle, and the time from which a vehicle may be boarded (after
-        the round's walking transfer), with at most k rides. Updated in place.
-    work : tuple
-        Lists and flags from :func:`raptor_work`. ``marked_stops[0, :n_marked]`` are the
-        stops whose ``board`` label improved in round 0, and ``marked_lanes[0]`` their lanes
-        that did, one bit each.
-    n_improved : int
-        Stops already listed in ``improved`` (``is_improved`` flags them); every stop whose
-        best ``ride`` label improves in some lane is appended, for the egress walks.
-    parents : tuple of ndarray
-        ``(parent_trip, parent_board, parent_from)``, shape ``(max_rounds + 1, n_stops, 1)``
-        when the journeys of one lane are recorded for itineraries: the route trip ridden to
-        arrive at a stop and the stop where it was boarded, and the stop a transfer walked
-        from (-1 when the board label came by vehicle), in the round the label was set.
-        Arrays with no rows skip the recording.
-    lanes : tuple
-        From :func:`lanes_of`: the number of lanes.
+    parent_trip, parent_board, parent_from : ndarray of int64, shape (max_rounds + 1, n_stops)
+        When ``parent_trip`` has rows, the journey is recorded for itineraries: the route
+        trip ridden to arrive at a stop and the stop where it was boarded, and the stop a
+        transfer walked from (-1 when the board label came by vehicle). Pass (0, 0) arrays
+        to skip.
     has_egress : ndarray of bool, shape (n_stops,)
         Stops that a journey may leave on foot for a destination: only their arrivals are
         kept in the last round, where no other use of a stop remains (``board`` labels of
@@ -159,25 +124,17 @@ def run_rounds(
         stop_route_offsets, stop_route, stop_route_position,
     ) = routes  # fmt: skip
     transfer_offsets, transfer_to, transfer_time = transfers
-    (
-        marked_stops, marked_lanes, rode_stops, is_rode, improved, is_improved, queue, route_start, is_queued,
-        walked, walked_stops, is_walked, trip, boarded_at,
-    ) = work  # fmt: skip
-    parent_trip, parent_board, parent_from = parents
+    marked_stops, is_marked, rode_stops, is_rode, queue, route_start, is_queued, is_improved = work
     track = parent_trip.shape[0] > 0
-    n_lanes = len(lanes)
     for k in range(1, max_rounds + 1):
         if n_marked == 0:
             break
-        # Marks of the previous round (read) and of this one (written).
-        previous_stops, previous_lanes = marked_stops[(k - 1) % 2], marked_lanes[(k - 1) % 2]
-        current_stops, current_lanes = marked_stops[k % 2], marked_lanes[k % 2]
-        n_previous = n_marked
         # Routes to scan: those calling at a stop improved in the previous round, each from
         # its first such stop.
         n_queued = 0
-        for i in range(n_previous):
-            stop = previous_stops[i]
+        for i in range(n_marked):
+            stop = marked_stops[i]
+            is_marked[stop] = False
             for j in range(stop_route_offsets[stop], stop_route_offsets[stop + 1]):
                 route = stop_route[j]
                 position = stop_route_position[j]
@@ -191,9 +148,7 @@ def run_rounds(
         n_marked = 0
         n_rode = 0
 
-        # Ride every queued route from its first improved stop, each lane on its own trip.
-        # A lane boards only where its label improved in the previous round: elsewhere the
-        # trips it could catch were ridden when that label was set.
+        # Ride every queued route from its first improved stop.
         for q in range(n_queued):
             route = queue[q]
             is_queued[route] = False
@@ -202,157 +157,102 @@ def run_rounds(
             first_trip = route_trip_offsets[route]
             n_trips = route_trip_offsets[route + 1] - first_trip
             first_time = route_time_offsets[route]
-            riding = 0  # a bit per lane on board
+            trip = n_trips  # none boarded yet
+            boarded_at = -1
             for position in range(route_start[route], n_route_stops):
                 stop = route_stops[first_stop + position]
                 # After the last ride only the walk to a destination remains.
-                if riding and (k < max_rounds or has_egress[stop]):
-                    rode = False
-                    for lane in range(n_lanes):
-                        if not riding & (1 << lane):
-                            continue
-                        time = arrival[first_time + trip[lane] * n_route_stops + position]
-                        if time <= latest_arrival and time < ride[k, stop, lane]:
-                            _improve(ride, k, stop, lane, time, max_rounds)
-                            rode = True
-                            if ride[max_rounds, stop, lane] == time:
-                                n_improved = _mark(stop, is_improved, improved, n_improved)
+                if trip < n_trips and (k < max_rounds or has_egress[stop]):
+                    time = arrival[first_time + trip * n_route_stops + position]
+                    if time <= latest_arrival and time < ride[k, stop]:
+                        _improve(ride, k, stop, time, max_rounds)
+                        if not is_rode[stop]:
+                            is_rode[stop] = True
+                            rode_stops[n_rode] = stop
+                            n_rode += 1
+                        if track:
+                            parent_trip[k, stop] = first_trip + trip
+                            parent_board[k, stop] = boarded_at
+                        if ride[max_rounds, stop] == time and not is_improved[stop]:
+                            is_improved[stop] = True
+                            improved[n_improved] = stop
+                            n_improved += 1
+                        if k < max_rounds and time < board[k, stop]:
+                            _improve(board, k, stop, time, max_rounds)
                             if track:
-                                parent_trip[k, stop, lane] = first_trip + trip[lane]
-                                parent_board[k, stop, lane] = boarded_at[lane]
-                            if k < max_rounds and time < board[k, stop, lane]:
-                                _improve(board, k, stop, lane, time, max_rounds)
-                                if track:
-                                    parent_from[k, stop, lane] = -1
-                                n_marked = _mark_lane(stop, lane, current_lanes, current_stops, n_marked)
-                    if rode:
-                        n_rode = _mark(stop, is_rode, rode_stops, n_rode)
-                lanes = previous_lanes[stop]
-                if lanes == 0:
+                                parent_from[k, stop] = -1
+                            if not is_marked[stop]:
+                                is_marked[stop] = True
+                                marked_stops[n_marked] = stop
+                                n_marked += 1
+                previous = board[k - 1, stop]
+                if previous >= UNREACHED:
                     continue
-                extra = board_slack + (stop_board_slack[stop] if k > 1 else 0)
-                at_stop = first_time + position
-                for lane in range(n_lanes):
-                    if not lanes & (1 << lane):
-                        continue
-                    ready = board[k - 1, stop, lane] + extra
-                    on_trip = riding & (1 << lane)
-                    current = trip[lane] if on_trip else n_trips
-                    # No trip before the one on board (or before the end) can be caught.
-                    if current > 0 and departure[at_stop + (current - 1) * n_route_stops] < ready:
-                        continue
-                    earlier = _earliest_trip(departure, at_stop, n_route_stops, 0, current, ready)
-                    if earlier < current:
-                        trip[lane] = earlier
-                        boarded_at[lane] = stop
-                        riding |= 1 << lane
-        for i in range(n_previous):
-            previous_lanes[previous_stops[i]] = 0
+                ready = previous + board_slack + (stop_board_slack[stop] if k > 1 else 0)
+                # No trip before the one on board (or before the end) can be caught: keep it.
+                if trip > 0 and departure[first_time + (trip - 1) * n_route_stops + position] < ready:
+                    continue
+                earlier = _earliest_trip(departure, first_time, n_route_stops, position, 0, trip, ready)
+                if earlier < trip:
+                    trip = earlier
+                    boarded_at = stop
 
         # One walking transfer from each stop reached by vehicle in this round; none after
         # the last round, where no vehicle could be boarded at its end.
         for i in range(n_rode):
-            is_rode[rode_stops[i]] = False
-        if k == max_rounds or n_rode == 0:
-            continue
-        if n_lanes == 1:
-            for i in range(n_rode):
-                stop = rode_stops[i]
-                arrived = ride[k, stop, 0]
-                for j in range(transfer_offsets[stop], transfer_offsets[stop + 1]):
-                    target = transfer_to[j]
-                    time = arrived + transfer_time[j]
-                    if time <= latest_arrival and time < board[k, target, 0]:
-                        _improve(board, k, target, 0, time, max_rounds)
-                        if track:
-                            parent_from[k, target, 0] = stop
-                        n_marked = _mark_lane(target, 0, current_lanes, current_stops, n_marked)
-            continue
-        # Several lanes walk at once: the shortest walk to each stop is gathered for every
-        # lane first (a vector operation per transfer), then compared with the labels.
-        n_walked = 0
-        for i in range(n_rode):
             stop = rode_stops[i]
+            is_rode[stop] = False
+            if k == max_rounds:
+                continue
             arrived = ride[k, stop]
             for j in range(transfer_offsets[stop], transfer_offsets[stop + 1]):
                 target = transfer_to[j]
-                # Listed once, without a branch: the count only grows for a new target.
-                walked_stops[n_walked] = target
-                n_walked += 1 - is_walked[target]
-                is_walked[target] = 1
-                reached = walked[target]
-                seconds = transfer_time[j]
-                for lane in range(n_lanes):
-                    reached[lane] = min(reached[lane], arrived[lane] + seconds)
-        for i in range(n_walked):
-            stop = walked_stops[i]
-            is_walked[stop] = 0
-            reached = walked[stop]
-            better = 0
-            for lane in range(n_lanes):
-                time = reached[lane]
-                if time <= latest_arrival and time < board[k, stop, lane]:
-                    _improve(board, k, stop, lane, time, max_rounds)
-                    better |= 1 << lane
-                reached[lane] = UNREACHED
-            if better:
-                n_marked = _mark_lanes(stop, better, current_lanes, current_stops, n_marked)
+                time = arrived + transfer_time[j]
+                if time <= latest_arrival and time < board[k, target]:
+                    _improve(board, k, target, time, max_rounds)
+                    if track:
+                        parent_from[k, target] = stop
+                    if not is_marked[target]:
+                        is_marked[target] = True
+                        marked_stops[n_marked] = target
+                        n_marked += 1
     for i in range(n_marked):
-        marked_lanes[k % 2, marked_stops[k % 2, i]] = 0
+        is_marked[marked_stops[i]] = False
     return n_improved
 
 
-@njit(cache=True, inline="always")
-def _mark_lanes(stop, lanes, marked_lanes, marked_stops, n):
-    """Flag ``lanes`` (a bit mask) of ``stop``, listing it in ``marked_stops[:n]`` if new."""
-    if marked_lanes[stop] == 0:
-        marked_stops[n] = stop
-        n += 1
-    marked_lanes[stop] |= lanes
-    return n
-
-
-@njit(cache=True, inline="always")
-def _mark_lane(stop, lane, marked_lanes, marked_stops, n):
-    """Flag one lane of ``stop`` (see :func:`_mark_lanes`)."""
-    return _mark_lanes(stop, np.uint32(1 << lane), marked_lanes, marked_stops, n)
-
-
 @njit(cache=True)
-def _walk_to_stops(board, lane, access_stop, access_time, start, max_rounds, work, n_marked):
-    """Round 0 of one lane: label the stops walked to from its origin; return the marks."""
-    marked_stops, marked_lanes = work[0][0], work[1][0]
+def _walk_to_stops(board, access_stop, access_time, start, max_rounds, work):
+    """Round 0: label the stops walked to from the origin; return how many were marked."""
+    marked_stops, is_marked = work[0], work[1]
+    n_marked = 0
     for i in range(access_stop.shape[0]):
         stop = access_stop[i]
         time = start + access_time[i]
-        if time < board[0, stop, lane]:
-            _improve(board, 0, stop, lane, time, max_rounds)
-            n_marked = _mark_lane(stop, lane, marked_lanes, marked_stops, n_marked)
+        if time < board[0, stop]:
+            _improve(board, 0, stop, time, max_rounds)
+            if not is_marked[stop]:
+                is_marked[stop] = True
+                marked_stops[n_marked] = stop
+                n_marked += 1
     return n_marked
 
 
 @njit(cache=True)
-def raptor_work(n_stops, n_routes, n_lanes, label):
-    """Work arrays of :func:`run_rounds` for ``n_lanes`` lanes of ``label`` dtype.
+def raptor_work(n_stops, n_routes):
+    """Work arrays of :func:`run_rounds`, allocated once per thread.
 
-    Lists of stops and routes, with flags so that each enters its list once; allocated once
-    per thread.
+    Lists of stops and routes, with flags so that each enters its list once.
     """
     return (
-        np.empty((2, n_stops), dtype=np.int64),  # marked_stops, by round parity
-        np.zeros((2, n_stops), dtype=np.uint32),  # marked_lanes: a bit per lane
+        np.empty(n_stops, dtype=np.int64),  # marked_stops
+        np.zeros(n_stops, dtype=np.bool_),  # is_marked
         np.empty(n_stops, dtype=np.int64),  # rode_stops
         np.zeros(n_stops, dtype=np.bool_),  # is_rode
-        np.empty(n_stops, dtype=np.int64),  # improved
-        np.zeros(n_stops, dtype=np.bool_),  # is_improved
         np.empty(n_routes, dtype=np.int64),  # queue
         np.empty(n_routes, dtype=np.int64),  # route_start
         np.zeros(n_routes, dtype=np.bool_),  # is_queued
-        np.full((n_stops, n_lanes), UNREACHED, dtype=label),  # walked
-        np.empty(n_stops + 1, dtype=np.int64),  # walked_stops
-        np.zeros(n_stops, dtype=np.int64),  # is_walked
-        np.empty(n_lanes, dtype=np.int64),  # trip
-        np.empty(n_lanes, dtype=np.int64),  # boarded_at
+        np.zeros(n_stops, dtype=np.bool_),  # is_improved
     )
 
 
@@ -386,8 +286,6 @@ def transit_travel_times(
     departures,
     max_rounds,
     max_duration,
-    origin_order,
-    lanes,
     n_chunks,
 ):
     """Travel time from each origin to each destination at every departure minute.
@@ -416,14 +314,8 @@ def transit_travel_times(
         Largest number of rides (transfers + 1).
     max_duration : int
         Seconds; longer journeys are not searched.
-    origin_order : ndarray of int64
-        The origins, ordered so that neighbours follow each other: each run of ``n_lanes``
-        is searched together (the results do not depend on the order).
-    lanes : tuple
-        From :func:`lanes_of`: how many origins are searched together.
     n_chunks : int
-        Groups of origins are split into this many interleaved chunks, one thread each at a
-        time.
+        Origins are split into this many interleaved chunks, one thread each at a time.
 
     Returns
     -------
@@ -432,8 +324,6 @@ def transit_travel_times(
         :data:`UNREACHED_DURATION` where not reached within ``max_duration``. Each row is
         contiguous, ready for a vectorised sort (percentiles are taken by the caller).
     """
-    n_lanes = len(lanes)
-    label = np.asarray(lanes).dtype
     n_origins = access_offsets.shape[0] - 1
     n_draws = draw_offsets.shape[0] - 1
     n_stops = stop_board_slack.shape[0]
@@ -443,70 +333,61 @@ def transit_travel_times(
     n_minutes = departures.shape[0]
     n_values = n_draws * n_minutes
     result = np.empty((n_origins, n_destinations, n_values), dtype=np.int32)
-    no_parent = np.empty((0, 0, 0), dtype=np.int64)
+    no_parent = np.empty((0, 0), dtype=np.int64)
+    n_chunks = max(1, min(n_chunks, n_origins))
     transfers = (transfer_offsets, transfer_to, transfer_time)
     has_egress = egress_offsets[1:] > egress_offsets[:-1]
-    n_groups = (n_origins + n_lanes - 1) // n_lanes
-    n_chunks = max(1, min(n_chunks, n_groups))
     for chunk in prange(n_chunks):
-        ride = np.empty((max_rounds + 1, n_stops, n_lanes), dtype=label)
-        board = np.empty((max_rounds + 1, n_stops, n_lanes), dtype=label)
-        work = raptor_work(n_stops, n_routes_max, n_lanes, label)
-        improved, is_improved = work[4], work[5]
-        arrival_at = np.empty((n_destinations, n_lanes), dtype=label)
-        values = np.empty((n_lanes, n_values, n_destinations), dtype=np.int32)
-        for group in range(chunk, n_groups, n_chunks):
-            grouped = origin_order[group * n_lanes : (group + 1) * n_lanes]
+        ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        work = raptor_work(n_stops, n_routes_max)
+        is_improved = work[7]
+        improved = np.empty(n_stops, dtype=np.int64)
+        arrival_at = np.empty(n_destinations, dtype=np.int64)
+        values = np.empty((n_values, n_destinations), dtype=np.int32)
+        for origin in range(chunk, n_origins, n_chunks):
             for d in range(n_draws):
                 first_route = draw_offsets[d]
                 n_routes = draw_offsets[d + 1] - first_route
                 draw_routes = slice(first_route + d, first_route + d + n_routes + 1)
                 stop_routes = slice(d * (n_stops + 1), (d + 1) * (n_stops + 1))
-                routes = (
-                    route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
-                    route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
-                    stop_route, stop_route_position,
-                )  # fmt: skip
                 ride[:] = UNREACHED
                 board[:] = UNREACHED
                 arrival_at[:] = UNREACHED
                 for m in range(n_minutes - 1, -1, -1):
                     start = departures[m]
                     latest = start + max_duration
-                    n_marked = 0
-                    for lane in range(grouped.shape[0]):
-                        origin = grouped[lane]
-                        reach = slice(access_offsets[origin], access_offsets[origin + 1])
-                        n_marked = _walk_to_stops(
-                            board, lane, access_stop[reach], access_time[reach], start, max_rounds, work,
-                            n_marked,
-                        )  # fmt: skip
+                    reach = slice(access_offsets[origin], access_offsets[origin + 1])
+                    n_marked = _walk_to_stops(
+                        board, access_stop[reach], access_time[reach], start, max_rounds, work
+                    )
+                    routes = (
+                        route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
+                        route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
+                        stop_route, stop_route_position,
+                    )  # fmt: skip
                     n_improved = run_rounds(
                         routes, transfers, stop_board_slack, board_slack, max_rounds, latest, ride, board,
-                        work, n_marked, 0, (no_parent, no_parent, no_parent), lanes, has_egress,
+                        work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
                     )  # fmt: skip
                     for i in range(n_improved):
                         stop = improved[i]
                         is_improved[stop] = False
+                        arrived = ride[max_rounds, stop]
                         for j in range(egress_offsets[stop], egress_offsets[stop + 1]):
                             destination = egress_destination[j]
-                            seconds = egress_time[j]
-                            for lane in range(n_lanes):
-                                arrival_at[destination, lane] = min(
-                                    arrival_at[destination, lane], ride[max_rounds, stop, lane] + seconds
-                                )
-                    for lane in range(grouped.shape[0]):
-                        origin = grouped[lane]
-                        row = values[lane, d * n_minutes + m]
-                        for j in range(n_destinations):
-                            duration = arrival_at[j, lane] - start
-                            row[j] = duration if duration <= max_duration else UNREACHED_DURATION
-                        for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
-                            j = direct_destination[i]
-                            if direct_time[i] < row[j] and direct_time[i] <= max_duration:
-                                row[j] = direct_time[i]
-            for lane in range(grouped.shape[0]):
-                result[grouped[lane]] = values[lane].T
+                            time = arrived + egress_time[j]
+                            if time < arrival_at[destination]:
+                                arrival_at[destination] = time
+                    row = values[d * n_minutes + m]
+                    for j in range(n_destinations):
+                        duration = arrival_at[j] - start
+                        row[j] = duration if duration <= max_duration else UNREACHED_DURATION
+                    for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
+                        j = direct_destination[i]
+                        if direct_time[i] < row[j] and direct_time[i] <= max_duration:
+                            row[j] = direct_time[i]
+            result[origin] = values.T
     return result
 
 
@@ -539,13 +420,14 @@ def journey_labels(
     """
     n_stops = stop_board_slack.shape[0]
     n_routes = route_stop_offsets.shape[0] - 1
-    shape = (max_rounds + 1, n_stops, 1)
-    ride = np.full(shape, UNREACHED, dtype=np.int64)
-    board = np.full(shape, UNREACHED, dtype=np.int64)
-    no_parent = np.full(shape, -1, dtype=np.int64)
-    parents = (no_parent, no_parent.copy(), no_parent.copy())
-    work = raptor_work(n_stops, max(n_routes, 1), 1, np.int64)
-    n_marked = _walk_to_stops(board, 0, access_stop, access_time, start, max_rounds, work, 0)
+    ride = np.full((max_rounds + 1, n_stops), UNREACHED, dtype=np.int64)
+    board = np.full((max_rounds + 1, n_stops), UNREACHED, dtype=np.int64)
+    parent_trip = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
+    parent_board = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
+    parent_from = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
+    work = raptor_work(n_stops, max(n_routes, 1))
+    n_marked = _walk_to_stops(board, access_stop, access_time, start, max_rounds, work)
+    improved = np.empty(n_stops, dtype=np.int64)
     routes = (
         route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
         stop_route_offsets, stop_route, stop_route_position,
@@ -553,6 +435,6 @@ def journey_labels(
     transfers = (transfer_offsets, transfer_to, transfer_time)
     run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration, ride, board, work,
-        n_marked, 0, parents, (np.int64(0),), np.ones(n_stops, dtype=np.bool_),
+        n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_),
     )  # fmt: skip
-    return ride[:, :, 0], board[:, :, 0], parents[0][:, :, 0], parents[1][:, :, 0], parents[2][:, :, 0]
+    return ride, board, parent_trip, parent_board, parent_from

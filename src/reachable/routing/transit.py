@@ -10,14 +10,8 @@ import pandas as pd
 
 from .._progress import progress_bar
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels.raptor import (
-    MAX_LANES,
-    UNREACHED,
-    UNREACHED_DURATION,
-    journey_labels,
-    lanes_of,
-    transit_travel_times,
-)
+from ..kernels import raptor, raptor_lanes
+from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
@@ -252,39 +246,22 @@ def transit_blocks(
                 same_place[0][in_chunk] - rows.start,
                 same_place[1][in_chunk],
             )
-            durations = transit_travel_times(
-                routes["draw_offsets"],
-                routes["route_stop_offsets"],
-                routes["route_stops"],
-                routes["route_trip_offsets"],
-                routes["route_time_offsets"],
-                routes["arrival"],
-                routes["departure"],
-                routes["stop_route_offsets"],
-                routes["stop_route"],
-                routes["stop_route_position"],
-                transfers[0],
-                transfers[1],
-                transfers[2],
-                transfers[3],
-                query.board_slack,
-                access[0],
-                access[1],
-                access[2],
-                direct_offsets,
-                direct_target,
-                direct_seconds,
-                egress[0],
-                egress[1],
-                egress[2],
-                len(destinations),
-                query.departures,
-                query.max_rounds,
-                query.max_duration,
-                neighbour_order(origins.lon[rows], origins.lat[rows]),
-                lanes_of(search_lanes(len(query.departures), rows.stop - rows.start)),
-                4 * numba.get_num_threads(),
-            )
+            arrays = (
+                routes["draw_offsets"], routes["route_stop_offsets"], routes["route_stops"],
+                routes["route_trip_offsets"], routes["route_time_offsets"], routes["arrival"],
+                routes["departure"], routes["stop_route_offsets"], routes["stop_route"],
+                routes["stop_route_position"], *transfers, query.board_slack, *access,
+                direct_offsets, direct_target, direct_seconds, *egress, len(destinations),
+                query.departures, query.max_rounds, query.max_duration,
+            )  # fmt: skip
+            n_lanes = search_lanes(len(query.departures), rows.stop - rows.start)
+            threads = 4 * numba.get_num_threads()
+            if n_lanes > 1:
+                order = neighbour_order(origins.lon[rows], origins.lat[rows])
+                lanes = raptor_lanes.lanes_of(n_lanes)
+                durations = raptor_lanes.transit_travel_times(*arrays, order, lanes, threads)
+            else:
+                durations = raptor.transit_travel_times(*arrays, threads)
             bar.update(rows.stop - rows.start)
             yield rows, _percentiles(durations, query.percentiles), _minutes(durations, keep_minutes)
 
@@ -295,7 +272,7 @@ def search_lanes(n_departures: int, n_origins: int) -> int:
     Many for single departures, where neighbours improve mostly the same stops; one over a
     departure window, where each minute improves few stops, different ones per origin.
     """
-    return MAX_LANES if n_departures == 1 and n_origins > 1 else 1
+    return raptor_lanes.MAX_LANES if n_departures == 1 and n_origins > 1 else 1
 
 
 def neighbour_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
