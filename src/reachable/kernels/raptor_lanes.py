@@ -323,32 +323,13 @@ def transit_travel_times(
     lanes,
     n_chunks,
 ):
-    """Travel time from each origin to each destination at every departure minute.
+    """Travel time from each origin to each destination, ``lanes`` origins per search.
+
+    Takes and returns what :func:`reachable.kernels.raptor.transit_travel_times` does, with
+    two more parameters before ``n_chunks``:
 
     Parameters
     ----------
-    draw_offsets : ndarray of int64, shape (n_draws + 1,)
-        The timetable arrays hold one set of routes per draw of frequency phases: draw ``d``
-        owns routes ``draw_offsets[d]:draw_offsets[d + 1]`` (``route_*_offsets`` have
-        ``n_routes + 1`` entries per draw, at ``draw_offsets[d] + d``), and
-        ``stop_route_offsets`` has ``n_stops + 1`` entries per draw, at ``d * (n_stops + 1)``.
-    transfer_offsets, transfer_to, transfer_time :
-        CSR of walking transfers between stops, seconds.
-    stop_board_slack, board_slack :
-        See :func:`run_rounds`.
-    access_offsets, access_stop, access_time :
-        CSR per origin: stops within walking range and the walk in seconds.
-    direct_offsets, direct_destination, direct_time :
-        CSR per origin: destinations reachable on foot alone, seconds.
-    egress_offsets, egress_destination, egress_time :
-        CSR per stop: destinations within walking range, seconds.
-    n_destinations : int
-    departures : ndarray of int64
-        Departure times in seconds, increasing (one per minute of the window).
-    max_rounds : int
-        Largest number of rides (transfers + 1).
-    max_duration : int
-        Seconds; longer journeys are not searched.
     origin_order : ndarray of int64
         The origins, ordered so that neighbours follow each other: each run of ``n_lanes``
         is searched together (the results do not depend on the order).
@@ -357,13 +338,6 @@ def transit_travel_times(
     n_chunks : int
         Groups of origins are split into this many interleaved chunks, one thread each at a
         time.
-
-    Returns
-    -------
-    ndarray of int32, shape (n_origins, n_destinations, n_draws * n_departures)
-        Seconds per destination for each (draw, departure minute), in that order;
-        :data:`UNREACHED_DURATION` where not reached within ``max_duration``. Each row is
-        contiguous, ready for a vectorised sort (percentiles are taken by the caller).
     """
     n_lanes = len(lanes)
     n_origins = access_offsets.shape[0] - 1
