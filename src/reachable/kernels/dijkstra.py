@@ -127,6 +127,7 @@ def _origin_row(
     o_edge,
     o_frac,
     o_along,
+    d_node,
     d_cost,
     d_frac,
     at_node,
@@ -144,14 +145,22 @@ def _origin_row(
     )
     node_offsets, node_entries = at_node
     row[:] = np.inf
-    # Only destinations next to a labelled node can be reached: visit those, not all.
+    if n_touched < row.shape[0]:
+        # Few labelled nodes: visit the destinations next to them, not all.
+        for k in range(n_touched):
+            node = touched[k]
+            for i in range(node_offsets[node], node_offsets[node + 1]):
+                entry = node_entries[i]  # destination * 2 + side
+                j = entry // 2
+                row[j] = min(row[j], dist[node] + d_cost[j, entry % 2])
+    else:
+        for j in range(row.shape[0]):
+            for side in range(2):
+                node = d_node[j, side]
+                if node >= 0:
+                    row[j] = min(row[j], dist[node] + d_cost[j, side])
     for k in range(n_touched):
-        node = touched[k]
-        for i in range(node_offsets[node], node_offsets[node + 1]):
-            entry = node_entries[i]  # destination * 2 + side
-            j = entry // 2
-            row[j] = min(row[j], dist[node] + d_cost[j, entry % 2])
-        dist[node] = np.inf
+        dist[touched[k]] = np.inf
     edge = o_edge[origin]
     if edge >= 0:
         # Destinations on the origin's own edge: the direct trip along it never passes a node.
@@ -234,7 +243,7 @@ def street_travel_times(
         dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
         for origin in range(chunk, n_origins, n_chunks):
             _origin_row(
-                indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
+                indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_node, d_cost, d_frac,
                 at_node, on_edge, cutoff, dist, touched, heap_keys, heap_items, out[origin],
             )  # fmt: skip
     return out
