@@ -62,6 +62,31 @@ def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high,
 
 
 @njit(cache=True)
+def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued):
+    """List in ``queue`` the routes calling at ``marked_stops[:n_marked]``; return how many.
+
+    ``route_start`` gets each route's first position at a marked stop, where its scan starts;
+    ``is_queued`` flags the listed routes (the scan clears it). ``routes`` as in
+    :func:`run_rounds`.
+    """
+    stop_route_offsets, stop_route, stop_route_position = routes[6], routes[7], routes[8]
+    n_queued = 0
+    for i in range(n_marked):
+        stop = marked_stops[i]
+        for j in range(stop_route_offsets[stop], stop_route_offsets[stop + 1]):
+            route = stop_route[j]
+            position = stop_route_position[j]
+            if not is_queued[route]:
+                is_queued[route] = True
+                route_start[route] = position
+                queue[n_queued] = route
+                n_queued += 1
+            elif position < route_start[route]:
+                route_start[route] = position
+    return n_queued
+
+
+@njit(cache=True)
 def run_rounds(
     routes,
     transfers,
@@ -119,32 +144,16 @@ def run_rounds(
     int
         The new number of improved stops.
     """
-    (
-        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-        stop_route_offsets, stop_route, stop_route_position,
-    ) = routes  # fmt: skip
+    route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure = routes[:6]
     transfer_offsets, transfer_to, transfer_time = transfers
     marked_stops, is_marked, rode_stops, is_rode, queue, route_start, is_queued, is_improved = work
     track = parent_trip.shape[0] > 0
     for k in range(1, max_rounds + 1):
         if n_marked == 0:
             break
-        # Routes to scan: those calling at a stop improved in the previous round, each from
-        # its first such stop.
-        n_queued = 0
+        n_queued = queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued)
         for i in range(n_marked):
-            stop = marked_stops[i]
-            is_marked[stop] = False
-            for j in range(stop_route_offsets[stop], stop_route_offsets[stop + 1]):
-                route = stop_route[j]
-                position = stop_route_position[j]
-                if not is_queued[route]:
-                    is_queued[route] = True
-                    route_start[route] = position
-                    queue[n_queued] = route
-                    n_queued += 1
-                elif position < route_start[route]:
-                    route_start[route] = position
+            is_marked[marked_stops[i]] = False
         n_marked = 0
         n_rode = 0
 

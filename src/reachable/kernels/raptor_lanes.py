@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip
+from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, queue_routes
 
 MAX_LANES = 32
 """Most origins searched together: 32 int32 labels fill four 256-bit vectors (and a uint32 mask)."""
@@ -107,10 +107,7 @@ def run_rounds(
     int
         The new number of improved stops.
     """
-    (
-        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-        stop_route_offsets, stop_route, stop_route_position,
-    ) = routes  # fmt: skip
+    route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure = routes[:6]
     transfer_offsets, transfer_to, transfer_time = transfers
     (
         marked_stops, marked_lanes, rode_stops, is_rode, improved, is_improved, queue, route_start, is_queued,
@@ -124,21 +121,7 @@ def run_rounds(
         previous_stops, previous_lanes = marked_stops[(k - 1) % 2], marked_lanes[(k - 1) % 2]
         current_stops, current_lanes = marked_stops[k % 2], marked_lanes[k % 2]
         n_previous = n_marked
-        # Routes to scan: those calling at a stop improved in the previous round, each from
-        # its first such stop.
-        n_queued = 0
-        for i in range(n_previous):
-            stop = previous_stops[i]
-            for j in range(stop_route_offsets[stop], stop_route_offsets[stop + 1]):
-                route = stop_route[j]
-                position = stop_route_position[j]
-                if not is_queued[route]:
-                    is_queued[route] = True
-                    route_start[route] = position
-                    queue[n_queued] = route
-                    n_queued += 1
-                elif position < route_start[route]:
-                    route_start[route] = position
+        n_queued = queue_routes(previous_stops, n_previous, routes, queue, route_start, is_queued)
         n_marked = 0
         n_rode = 0
 
@@ -290,46 +273,16 @@ def raptor_work(n_stops, n_routes, n_lanes):
 
 
 @njit(cache=True, parallel=True)
-def transit_travel_times(
-    draw_offsets,
-    route_stop_offsets,
-    route_stops,
-    route_trip_offsets,
-    route_time_offsets,
-    arrival,
-    departure,
-    stop_route_offsets,
-    stop_route,
-    stop_route_position,
-    transfer_offsets,
-    transfer_to,
-    transfer_time,
-    stop_board_slack,
-    board_slack,
-    access_offsets,
-    access_stop,
-    access_time,
-    direct_offsets,
-    direct_destination,
-    direct_time,
-    egress_offsets,
-    egress_destination,
-    egress_time,
-    n_destinations,
-    departures,
-    max_rounds,
-    max_duration,
-    origin_order,
-    lanes,
-    n_chunks,
-):
+def transit_travel_times(inputs, origin_order, lanes, n_chunks):
     """Travel time from each origin to each destination, ``lanes`` origins per search.
 
-    Takes and returns what :func:`reachable.kernels.raptor.transit_travel_times` does, with
-    two more parameters before ``n_chunks``:
+    Returns what :func:`reachable.kernels.raptor.transit_travel_times` does.
 
     Parameters
     ----------
+    inputs : tuple
+        The arguments of :func:`reachable.kernels.raptor.transit_travel_times` before
+        ``n_chunks``, in its order.
     origin_order : ndarray of int64
         The origins, ordered so that neighbours follow each other: each run of ``n_lanes``
         is searched together (the results do not depend on the order).
@@ -339,6 +292,13 @@ def transit_travel_times(
         Groups of origins are split into this many interleaved chunks, one thread each at a
         time.
     """
+    (
+        draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival,
+        departure, stop_route_offsets, stop_route, stop_route_position, transfer_offsets, transfer_to,
+        transfer_time, stop_board_slack, board_slack, access_offsets, access_stop, access_time,
+        direct_offsets, direct_destination, direct_time, egress_offsets, egress_destination, egress_time,
+        n_destinations, departures, max_rounds, max_duration,
+    ) = inputs  # fmt: skip
     n_lanes = len(lanes)
     n_origins = access_offsets.shape[0] - 1
     n_draws = draw_offsets.shape[0] - 1

@@ -259,7 +259,7 @@ def transit_blocks(
             if n_lanes > 1:
                 order = neighbour_order(origins.lon[rows], origins.lat[rows])
                 lanes = raptor_lanes.lanes_of(n_lanes)
-                durations = raptor_lanes.transit_travel_times(*arrays, order, lanes, threads)
+                durations = raptor_lanes.transit_travel_times(arrays, order, lanes, threads)
             else:
                 durations = raptor.transit_travel_times(*arrays, threads)
             bar.update(rows.stop - rows.start)
