@@ -137,6 +137,41 @@ def test_matrix_equals_an_independent_scipy_reference(poa_network, hexes, mode, 
     assert np.isfinite(ours).mean() > 0.05
 
 
+def test_short_searches_gather_from_labelled_nodes_what_the_full_pass_gives(poa_network, hexes):
+    """A 7-min walk labels fewer nodes than there are destinations, so the kernel visits only
+    the destinations next to labelled nodes; an unbounded search (checked against scipy above)
+    passes over every destination. Both must agree below the cutoff."""
+    from reachable.points import as_points
+    from reachable.routing.street import snapped_costs
+
+    points = as_points(hexes)
+    cutoff = 420.0
+    graph = poa_network.graph("walk")
+    edge_seconds = poa_network.edge_seconds("walk")
+    c = snapped_costs(
+        poa_network, "walk", points.lon, points.lat, edge_seconds=edge_seconds, walk_speed=3.6,
+        max_snap_distance=1600,
+    )  # fmt: skip
+
+    def times(cutoff):
+        return rc.kernels.street_travel_times(
+            graph.indptr, graph.head, edge_seconds[graph.arc_edge], c.node, c.enter, c.edge, c.fraction,
+            c.along, c.node, c.leave, c.edge, c.fraction, cutoff, 4,
+        )  # fmt: skip
+
+    def labelled(node):
+        weight = edge_seconds[graph.arc_edge]
+        return np.isfinite(rc.kernels.one_to_all(graph.indptr, graph.head, weight, node, cutoff)).sum()
+
+    # An origin's search labels at most what searches from its two ends do: fewer nodes than
+    # destinations, so every origin takes the gather.
+    ends = c.node[c.node[:, 0] >= 0]
+    assert max(labelled(u) + labelled(v) for u, v in ends) < len(points)
+    short, full = times(cutoff), times(np.inf)
+    np.testing.assert_array_equal(short, np.where(full <= cutoff, full, np.inf))
+    assert np.isfinite(short).sum() > 1.5 * len(points)  # neighbours, not only each point itself
+
+
 def test_faster_modes_reach_more(poa_network, hexes):
     sample = hexes.iloc[::10]
     reached = {}
