@@ -32,6 +32,16 @@ def poa_network(poa, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def poa_transit(poa, tmp_path_factory):
+    """Streets of every mode and the bus and metro timetables of Monday 2019-05-13."""
+    import reachable as rc
+
+    return rc.Network.build(
+        poa.osm, gtfs=list(poa.gtfs), date="2019-05-13", cache_dir=tmp_path_factory.mktemp("cache")
+    )
+
+
+@pytest.fixture(scope="session")
 def hexes():
     import reachable as rc
 

@@ -120,7 +120,9 @@ def reference_matrix(network, hexes, mode, max_time, origins):
         best[gap > 1600] = np.inf
         result[k] = best
     result[np.arange(len(origins)), origins] = 0
-    return np.where(result <= max_time * 60, np.round(result) / 60, np.nan)
+    # Whole seconds, within max_time when they are at most max_time * 60 (reachable.cutoffs).
+    seconds = np.round(result)
+    return np.where(seconds <= max_time * 60, seconds / 60, np.nan)
 
 
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")

@@ -54,10 +54,13 @@ def brute_force(network, points, query):
     stops = snap(Points(ids=None, lon=timetable.stop_lon, lat=timetable.stop_lat), None)
 
     def rows(origins, destinations):
+        # A walk is within the limit when its whole seconds are (reachable.cutoffs): search half
+        # a second farther, round, then keep what fits.
         offsets, target, seconds = street_pairs(
-            network, "walk", weight, origins, destinations, query.max_walk
+            network, "walk", weight, origins, destinations, query.max_walk + 0.5
         )
-        return reference.csr_rows(offsets, target, np.round(seconds).astype(np.int64))
+        walks = reference.csr_rows(offsets, target, np.round(seconds).astype(np.int64))
+        return [[(t, s) for t, s in row if s <= query.max_walk] for row in walks]
 
     access, direct, egress = rows(costs, stops), rows(costs, costs), rows(stops, costs)
     for o, d in zip(*coincident(pts, pts), strict=True):

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .matrix import check_positive, routing_settings, travel_time_blocks
 from .network.network import Network
@@ -141,14 +142,13 @@ def accessibility(
         values = np.zeros((len(cutoff_values), n_p, len(origin_points), len(columns)))
         blocks = travel_time_blocks(network, origin_points, destination_points, settings, progress=progress)
         for rows, seconds in blocks:
-            # Minutes as travel_time_matrix reports them, so both agree to the last digit.
-            minutes = np.where(np.isfinite(seconds), np.round(seconds) / 60.0, np.nan)
-            by_percentile = np.moveaxis(minutes, 2, 0)  # (percentile, origin, destination)
+            by_percentile = np.moveaxis(seconds, 2, 0)  # (percentile, origin, destination)
             for c, cutoff in enumerate(cutoff_values):
                 if cutoff is None:
-                    weight = decay(by_percentile)  # unreachable (NaN) weighs 0
+                    # Minutes as travel_time_matrix reports them; unreachable (NaN) weighs 0.
+                    weight = decay(np.where(np.isfinite(by_percentile), by_percentile / 60.0, np.nan))
                 else:
-                    weight = (by_percentile <= cutoff).astype(np.float64)
+                    weight = (by_percentile <= last_second(cutoff)).astype(np.float64)
                 values[c, :, rows] = weight @ counts
         for c, cutoff in enumerate(cutoff_values):
             for j, p in enumerate(settings.percentiles):

@@ -15,14 +15,13 @@ from .matrix import (
     DEFAULT_MAX_SNAP_DISTANCE,
     DEFAULT_MAX_TRANSFERS,
     DEFAULT_MAX_WALK_TIME,
-    check_count,
-    check_positive,
     departure_seconds,
+    routing_settings,
 )
 from .modes import DEFAULT_WALK_SPEED
 from .network.network import Network
 from .points import Points, as_points
-from .routing.transit import TransitQuery, _walking, departure_labels, stop_costs, walk_pairs
+from .routing.transit import _walking, departure_labels, stop_costs, walk_pairs
 
 
 def _one_point(value, name: str) -> Points:
@@ -88,18 +87,11 @@ def itinerary(
     if network.timetable is None:
         raise UnknownModeError("itinerary needs public transport: build the network with gtfs= and date=")
     start = departure_seconds(network, departure)
-    query = TransitQuery(
-        departures=np.array([start], dtype=np.int64),
-        max_duration=round(check_positive("max_time", max_time, unit="minutes") * 60),
-        max_walk=check_positive("max_walk_time", max_walk_time, unit="minutes") * 60,
-        max_rounds=check_count("max_transfers", max_transfers, minimum=0) + 1,
-        walk_speed=check_positive("walk_speed", walk_speed, unit="km/h"),
-        board_slack=round(check_positive("board_slack", board_slack, unit="seconds", allow_zero=True)),
-        frequency_draws=1,
-        seed=check_count("seed", seed, minimum=0),
-        percentiles=np.array([50.0]),
-        max_snap_distance=check_positive("max_snap_distance", max_snap_distance, unit="metres"),
-    )
+    query = routing_settings(
+        network, "transit", max_time=max_time, departure=departure, max_walk_time=max_walk_time,
+        max_transfers=max_transfers, walk_speed=walk_speed, board_slack=board_slack, frequency_draws=1,
+        seed=seed, max_snap_distance=max_snap_distance,
+    ).transit  # fmt: skip
     here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
     weight, snap = _walking(network, query)
     stops = stop_costs(network, query)

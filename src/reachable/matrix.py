@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ._progress import progress_bar
+from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, UnknownModeError
 from .kernels.raptor import UNREACHED
 from .modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES
@@ -246,8 +247,8 @@ def routing_settings(
         window = check_count("time_window", time_window, minimum=1)
         query = TransitQuery(
             departures=start + 60 * np.arange(window, dtype=np.int64),
-            max_duration=round(max_time * 60),
-            max_walk=check_positive("max_walk_time", max_walk_time, unit="minutes") * 60,
+            max_duration=last_second(max_time),
+            max_walk=last_second(check_positive("max_walk_time", max_walk_time, unit="minutes")),
             max_rounds=check_count("max_transfers", max_transfers, minimum=0) + 1,
             walk_speed=float(walk_speed),
             board_slack=round(check_positive("board_slack", board_slack, unit="seconds", allow_zero=True)),
@@ -268,10 +269,10 @@ def travel_time_blocks(
 ) -> Iterator[tuple[slice, np.ndarray]]:
     """Yield ``(rows, seconds)`` per chunk of origins.
 
-    ``seconds`` is float64 of shape (chunk, n_destinations, n_percentiles), ``inf`` where
-    not reached within ``max_time``. Chunks are independent, so a caller can aggregate
-    them as they come (accessibility) or place them (matrices), and a scheduler could run
-    them anywhere.
+    ``seconds`` is float64 of shape (chunk, n_destinations, n_percentiles): whole seconds,
+    ``inf`` where not reached within ``max_time`` (see :mod:`reachable.cutoffs`). Chunks are
+    independent, so a caller can aggregate them as they come (accessibility) or place them
+    (matrices), and a scheduler could run them anywhere.
     """
     if routing.transit is not None:
         for rows, block, _ in transit_blocks(
@@ -296,12 +297,14 @@ def travel_time_blocks(
     destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
     same_row, same_column = coincident(origins, destinations)
     n_percentiles = len(routing.percentiles)
+    search, limit = search_limit(routing.max_time), last_second(routing.max_time)
     with progress_bar(len(origins), f"{mode} travel times", progress, unit="origin") as bar:
         for start in range(0, len(origins), ORIGINS_PER_CHUNK):
             rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
-            seconds = street_seconds(
-                network, mode, weight, origin_costs[rows], destination_costs, routing.max_time * 60.0
+            seconds = whole_seconds(
+                street_seconds(network, mode, weight, origin_costs[rows], destination_costs, search)
             )
+            seconds[seconds > limit] = np.inf
             here = (same_row >= rows.start) & (same_row < rows.stop)
             seconds[same_row[here] - rows.start, same_column[here]] = 0.0
             bar.update(rows.stop - rows.start)
@@ -312,8 +315,8 @@ def travel_time_blocks(
 def _tidy(
     origins: Points, destinations: Points, seconds: np.ndarray, percentiles: np.ndarray
 ) -> pd.DataFrame:
-    """The long frame ``from_id, to_id, travel_time[_p{p}]`` (minutes, rounded to the second)."""
-    minutes = np.round(seconds) / 60.0
+    """The long frame ``from_id, to_id, travel_time[_p{p}]`` (minutes, from whole seconds)."""
+    minutes = seconds / 60.0
     minutes[np.isinf(minutes)] = np.nan
     n_o, n_d, n_p = seconds.shape
     columns = {

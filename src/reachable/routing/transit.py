@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress_bar
+from ..cutoffs import whole_seconds
 from ..gtfs import Timetable, expand_frequencies
 from ..kernels import raptor, raptor_lanes
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
@@ -33,7 +34,7 @@ class TransitQuery:
 
     departures: np.ndarray
     max_duration: int
-    max_walk: float
+    max_walk: int
     max_rounds: int
     walk_speed: float
     board_slack: int
@@ -43,14 +44,21 @@ class TransitQuery:
     max_snap_distance: float
 
 
-def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: SnappedCosts, max_walk: float):
-    """Walks within ``max_walk`` seconds as a CSR ``(offsets, destination, whole seconds)``.
+def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: SnappedCosts, max_walk: int):
+    """Walks of at most ``max_walk`` whole seconds as a CSR ``(offsets, destination, seconds)``.
 
     Every walking leg of a transit trip (access, transfer, egress, walk-only) is priced here,
-    rounded to the second as the RAPTOR kernel counts time.
+    in whole seconds as the RAPTOR kernel counts time (see :mod:`reachable.cutoffs`).
     """
-    offsets, target, seconds = street_pairs(network, "walk", weight, origins, destinations, max_walk)
-    return offsets, target, np.round(seconds).astype(np.int64)
+    offsets, target, seconds = street_pairs(network, "walk", weight, origins, destinations, max_walk + 0.5)
+    seconds = whole_seconds(seconds).astype(np.int64)
+    kept = seconds <= max_walk
+    if not kept.all():
+        row = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+        counts = np.bincount(row[kept], minlength=len(offsets) - 1)
+        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        target, seconds = target[kept], seconds[kept]
+    return offsets, target, seconds
 
 
 def _walking(network: Network, query: TransitQuery):
