@@ -1,8 +1,10 @@
-"""Turn frequency-based service (``frequencies.txt`` with ``exact_times=0``) into trips.
+"""``frequencies.txt``: service that runs every so many seconds rather than at set times.
 
-The reader keeps such service as a template trip plus windows (start, end, headway),
-because when the buses actually leave within a headway is unknown; the router draws a
-phase per window and calls :func:`expand_frequencies` to get ordinary scheduled trips.
+:func:`check_frequencies` reads a feed's windows (start, end, headway). The reader expands
+windows with ``exact_times=1`` into trips; it keeps the others (``exact_times=0``) as a
+template trip plus windows, because when the buses actually leave within a headway is
+unknown: the router draws a phase per window and calls :func:`expand_frequencies` to get
+ordinary scheduled trips.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InvalidParameterError
+from .files import Problems, column_or_empty, parse_integers, parse_times
+from .routes import Trips
 from .timetable import Timetable
 
 __all__ = ["expand_frequencies"]
@@ -21,6 +26,84 @@ DAY = 86_400
 
 PREVIOUS_DAY_SUFFIX = "@previous-day"
 """Appended to the id of a trip of the previous service day."""
+
+FREQUENCIES_COLUMNS = ("trip_id", "start_time", "end_time", "headway_secs")
+"""Required columns of ``frequencies.txt``."""
+
+
+@dataclasses.dataclass
+class FrequencyWindows:
+    """Usable rows of ``frequencies.txt``, sorted by (trip, start).
+
+    Attributes
+    ----------
+    trip : ndarray of int64
+        Index into the trips.
+    start, end, headway : ndarray of int64
+        Seconds.
+    exact : ndarray of bool
+        ``exact_times`` is 1.
+    """
+
+    trip: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    headway: np.ndarray
+    exact: np.ndarray
+
+
+def check_frequencies(frame: pd.DataFrame, name: str, trips: Trips, problems: Problems) -> FrequencyWindows:
+    """The usable windows of ``frequencies.txt`` of feed ``name``.
+
+    ``frame`` has no rows when the feed lacks the file. Reports unknown trips, missing or
+    malformed times, windows that end before they start, bad ``headway_secs`` and
+    ``exact_times``, and windows of one trip that overlap.
+    """
+    where = f"{name}/frequencies.txt"
+    trip_ids = column_or_empty(frame, "trip_id")
+    trip = trips.index.get_indexer(trip_ids)
+    problems.bad_values(where, "trip_id", trip_ids, trip < 0, "in trips.txt")
+    unusable = trip < 0
+    times = {}
+    for column in ("start_time", "end_time"):
+        raw = column_or_empty(frame, column)
+        times[column], _ = parse_times(raw)
+        bad = times[column] < 0  # empty or malformed: both required
+        problems.bad_values(where, column, raw, bad, "HH:MM:SS")
+        unusable |= bad
+    start, end = times["start_time"], times["end_time"]
+    raw_start, raw_end = column_or_empty(frame, "start_time"), column_or_empty(frame, "end_time")
+    backwards = (start >= 0) & (end >= 0) & (end <= start)
+    problems.rows(
+        where,
+        np.flatnonzero(backwards),
+        lambda i: f"end_time {raw_end.iloc[i]!r} is not after start_time {raw_start.iloc[i]!r}",
+    )
+    raw_headway = column_or_empty(frame, "headway_secs")
+    headway, bad_headway = parse_integers(raw_headway)
+    bad_headway |= headway <= 0
+    problems.bad_values(where, "headway_secs", raw_headway, bad_headway, "a positive whole number of seconds")
+    raw_exact = column_or_empty(frame, "exact_times")
+    exact, bad_exact = parse_integers(raw_exact, default=0)
+    bad_exact |= ~np.isin(exact, [0, 1])
+    problems.bad_values(where, "exact_times", raw_exact, bad_exact, "0 or 1")
+    good = np.flatnonzero(~(unusable | backwards | bad_headway | bad_exact))
+
+    # Overlapping windows of one trip would run it twice at once, and give two runs one id.
+    order = good[np.lexsort((start[good], trip[good]))]
+    overlap = np.zeros(len(order), dtype=bool)
+    overlap[1:] = (trip[order][1:] == trip[order][:-1]) & (start[order][1:] < end[order][:-1])
+    problems.rows(
+        where,
+        order[overlap],
+        lambda i: (
+            f"the window of trip {trip_ids.iloc[i]!r} from {raw_start.iloc[i]!r} overlaps "
+            "an earlier window of the same trip"
+        ),
+    )
+    return FrequencyWindows(
+        trip=trip[order], start=start[order], end=end[order], headway=headway[order], exact=exact[order] == 1
+    )
 
 
 def segment_rows(offsets: np.ndarray, segments: np.ndarray) -> np.ndarray:

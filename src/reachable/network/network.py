@@ -348,9 +348,9 @@ def _as_date(value) -> datetime.date:
 
 def _feed_paths(gtfs) -> dict[str, Path]:
     """Feed names and paths, as the GTFS reader names them."""
-    from ..gtfs.reader import _name_feeds
+    from ..gtfs.files import feed_names
 
-    return {} if gtfs is None else dict(_name_feeds(gtfs))
+    return {} if gtfs is None else dict(feed_names(gtfs))
 
 
 def _feed_digest(path: Path) -> str:
