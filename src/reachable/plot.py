@@ -3,21 +3,35 @@
 >>> import reachable as rc
 >>> acc = rc.accessibility(net, hexes, hexes, columns="jobs", mode="transit", cutoffs=45,
 ...                        departure="2019-05-13 14:00")                  # doctest: +SKIP
->>> ax = rc.plot.accessibility_map(acc, "jobs", "transit", 45)            # doctest: +SKIP
+>>> ax = rc.plot.accessibility_map(acc, "jobs", "transit", 45, network=net)  # doctest: +SKIP
 >>> ax.figure.savefig("jobs_transit_45.png", dpi=150)                     # doctest: +SKIP
+>>> fig = rc.plot.accessibility_panels(acc, "jobs", 45, network=net)      # doctest: +SKIP
 
-matplotlib is imported on first use, and pyplot only when no ``ax`` is given; the backend is
-never chosen here.
+Origins whose ids are H3 cells are drawn as their hexagons; given the ``network``, its own
+streets are drawn as a light background (no tile server). Maps are in metres (the
+network's UTM CRS, or the frame's), with a scale bar.
+
+matplotlib is imported on first use, and pyplot only to make a new figure (no ``ax`` given,
+or :func:`accessibility_panels`); the backend is never chosen here.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .errors import InvalidParameterError
+from .network import Network
 
-__all__ = ["accessibility_map", "isochrone_map"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["accessibility_map", "accessibility_panels", "isochrone_map"]
 
 MODE_PHRASES = {
     "walk": "on foot",
@@ -30,6 +44,18 @@ MODE_PHRASES = {
 
 _KEY_COLUMNS = ("id", "mode", "cutoff", "percentile")
 _MISSING_COLOUR = "#d9d9d9"
+_STREET_MODES = ("car", "walk", "bike", "moped")
+"""Whose streets make the background, first available first: the car network leaves out
+footways, tracks and stairs, so it is the lightest that still shows every street block."""
+_STREET_LAYERS = (
+    # Under the cells, light grey: the streets in the gaps between cells and around them.
+    {"colors": "#c4c4c4", "linewidths": 0.3, "zorder": 0.5, "label": "streets under"},
+    # Over the cells, faint white: the cells keep the colours of the colorbar, which
+    # translucent cells would not.
+    {"colors": "white", "alpha": 0.3, "linewidths": 0.3, "zorder": 2, "label": "streets over"},
+)
+"""How the streets are drawn (line widths in points), once under the cells, once over."""
+_OUTLINE_WIDTH = 0.25  # points: each cell also outlined in its own colour, hiding the seams
 
 
 def _mode_phrase(mode) -> str:
@@ -53,6 +79,10 @@ def _listing(values) -> str:
     return ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values)
 
 
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _check_frame(frame, name: str, required: tuple[str, ...]):
     import geopandas as gpd
 
@@ -68,6 +98,13 @@ def _check_frame(frame, name: str, required: tuple[str, ...]):
         )
     if frame.crs is None:
         raise InvalidParameterError(f"{name} has no CRS; set it with .set_crs(...)")
+
+
+def _check_network(network) -> None:
+    if network is not None and not isinstance(network, Network):
+        raise InvalidParameterError(
+            f"network must be a reachable.Network (to draw its streets), got {type(network).__name__}"
+        )
 
 
 def _pick(frame, key: str, value, what: str):
@@ -87,14 +124,63 @@ def _pick(frame, key: str, value, what: str):
     return frame[matches], value
 
 
-def _projected(frame):
-    """The frame in a local metric CRS (UTM) so that equal aspect means true shapes."""
-    if frame.crs.is_geographic:
-        return frame.to_crs(frame.estimate_utm_crs())
-    return frame
+def _check_column(acc, column: str) -> None:
+    value_columns = [c for c in acc.columns if c not in _KEY_COLUMNS and c != acc.geometry.name]
+    if column not in value_columns:
+        raise InvalidParameterError(
+            f"column {column!r} is not in the frame; available: {', '.join(map(repr, value_columns))}"
+        )
+    if not pd.api.types.is_numeric_dtype(acc[column]):
+        raise InvalidParameterError(f"column {column!r} is not numeric ({acc[column].dtype})")
 
 
-def _discs(points, ids=None):
+def _select(acc, mode, cutoff, percentile):
+    """The rows of one mode, cutoff and percentile, with the cutoff and percentile chosen."""
+    rows, _ = _pick(acc, "mode", mode, "mode")
+    if "cutoff" in acc.columns:
+        rows, cutoff = _pick(rows, "cutoff", cutoff, "cutoff")
+    elif cutoff is not None:
+        raise InvalidParameterError("the frame has no cutoff column (a gravity measure); leave cutoff out")
+    if "percentile" in acc.columns:
+        rows, percentile = _pick(rows, "percentile", percentile, "percentile")
+    elif percentile is not None:
+        raise InvalidParameterError(
+            "the frame has no percentile column: it was computed for one percentile only; "
+            "leave percentile out"
+        )
+    if "id" in rows.columns and rows["id"].duplicated().any():
+        raise InvalidParameterError(
+            "some origins appear more than once for this mode and cutoff; pass the frame "
+            "returned by reachable.accessibility unchanged"
+        )
+    return rows, cutoff, percentile
+
+
+def _metric_crs(frame, network):
+    """The CRS to draw in, in metres: the network's, else the frame's own or its UTM zone."""
+    if network is not None:
+        return network.crs
+    crs = frame.crs
+    if crs.is_projected and all(axis.unit_name in ("metre", "meter") for axis in crs.axis_info):
+        return crs
+    return frame.estimate_utm_crs()
+
+
+def _h3_hexagons(ids):
+    """The WGS84 polygons of H3 cell ids, or None when some id is not an H3 cell."""
+    import h3
+    import shapely
+
+    ids = list(ids)
+    if not all(isinstance(cell, str) and h3.is_valid_cell(cell) for cell in ids):
+        return None
+    polygons = np.empty(len(ids), dtype=object)
+    # cell_to_boundary gives (lat, lng) pairs: swapped here into x = lng, y = lat.
+    polygons[:] = [shapely.Polygon([(lng, lat) for lat, lng in h3.cell_to_boundary(c)]) for c in ids]
+    return polygons
+
+
+def _discs(points):
     """Discs around points (metric CRS), as wide as half the typical spacing between them."""
     import shapely
     from scipy.spatial import cKDTree
@@ -110,6 +196,19 @@ def _discs(points, ids=None):
         extent = np.ptp(xy, axis=0).max() if len(xy) > 1 else 0.0
         radius = extent / 100 if extent > 0 else 100.0
     return shapely.buffer(np.asarray(points), radius, quad_segs=8)
+
+
+def _origin_shapes(rows, crs):
+    """What to draw for each origin, in ``crs``: its H3 hexagon, its polygon, or a disc."""
+    import geopandas as gpd
+
+    hexagons = _h3_hexagons(rows["id"]) if "id" in rows.columns else None
+    if hexagons is not None:
+        return gpd.GeoSeries(hexagons, crs=4326).to_crs(crs).to_numpy()
+    geometry = rows.geometry.to_crs(crs)
+    if geometry.geom_type.isin(["Point"]).all():
+        return _discs(geometry.to_numpy())
+    return geometry.to_numpy()
 
 
 def _new_axes(ax):
@@ -130,6 +229,136 @@ def _bare(ax) -> None:
         spine.set_visible(False)
 
 
+def _frame_extent(ax, bounds, margin: float = 0.02) -> None:
+    """Limit the axes to ``bounds`` (minx, miny, maxx, maxy) plus a margin on every side."""
+    minx, miny, maxx, maxy = bounds
+    pad = margin * max(maxx - minx, maxy - miny, 1.0)
+    ax.set_xlim(minx - pad, maxx + pad)
+    ax.set_ylim(miny - pad, maxy + pad)
+
+
+def _draw_streets(ax, network) -> None:
+    """The streets of ``network`` in thin lines under and over the cells (network CRS)."""
+    import shapely
+    from matplotlib.collections import LineCollection
+
+    mode = next(m for m in _STREET_MODES + network.modes if m in network.modes and m != "transit")
+    coords, index = shapely.get_coordinates(network.edge_index(mode).lines, return_index=True)
+    segments = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
+    for layer in _STREET_LAYERS:
+        ax.add_collection(LineCollection(segments, **layer), autolim=False)
+
+
+def _scale_bar(ax) -> None:
+    """A bar of a round length (1, 2 or 5 x 10^k m) about a fifth as wide as the map."""
+    from matplotlib.font_manager import FontProperties
+    from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+    left, right = ax.get_xlim()
+    bottom, top = ax.get_ylim()
+    target = abs(right - left) / 5
+    power = 10.0 ** math.floor(math.log10(target))
+    length = max(step * power for step in (1, 2, 5) if step * power <= target)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bar = AnchoredSizeBar(
+        ax.transData,
+        length,
+        label,
+        loc="lower left",
+        pad=0.4,
+        borderpad=0.8,
+        sep=3,
+        size_vertical=abs(top - bottom) / 150,
+        color="black",
+        fontproperties=FontProperties(size=9),
+        zorder=5,
+    )
+    bar.patch.set(facecolor="white", alpha=0.9, edgecolor="none")
+    ax.add_artist(bar)
+
+
+def _departure_text(attrs, percentile) -> str:
+    """'departing 2019-05-13 14:00-14:10, median travel time', or '' without a departure."""
+    departure = attrs.get("departure")
+    if departure is None:
+        return ""
+    start = pd.Timestamp(departure)
+    text = f"departing {departure if isinstance(departure, str) else f'{start:%Y-%m-%d %H:%M}'}"
+    window = int(attrs.get("time_window") or 1)
+    if window > 1:
+        text += f"-{start + pd.Timedelta(minutes=window):%H:%M}"
+    if window > 1 or percentile is not None:
+        # One percentile leaves no percentile column: accessibility's default, the median.
+        text += ", " + (
+            "median travel time"
+            if percentile is None or float(percentile) == 50
+            else f"{_ordinal(percentile)} percentile travel time"
+        )
+    return text
+
+
+def _reach(column: str, cutoff, phrase: str = "") -> str:
+    """'jobs reachable by transit within 45 min', or '... weighted by travel time' (gravity)."""
+    head = f"{column} reachable" + (f" {phrase}" if phrase else "")
+    return (
+        f"{head} within {_number(cutoff)} min" if cutoff is not None else f"{head}, weighted by travel time"
+    )
+
+
+def _colour_scale(values, vmin, vmax, cmap):
+    """A ScalarMappable from ``vmin`` to ``vmax`` (default: the range of the finite values)."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    finite = values[np.isfinite(values)]
+    low = vmin if vmin is not None else (finite.min() if len(finite) else 0.0)
+    high = vmax if vmax is not None else (finite.max() if len(finite) else 1.0)
+    if high <= low:
+        high = low + 1.0
+    return ScalarMappable(norm=Normalize(vmin=low, vmax=high), cmap=cmap)
+
+
+def _colorbar(fig, scale, axes, label: str, **options) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    bar = fig.colorbar(scale, ax=axes, label=label, **options)
+    span = scale.norm.vmax - scale.norm.vmin
+    bar.formatter = FuncFormatter(lambda x, _: f"{x:,.0f}" if span >= 10 else f"{x:g}")
+    bar.update_ticks()
+
+
+def _draw_cells(ax, shapes, values, scale, crs) -> None:
+    """Origins coloured by value on the scale, missing values grey (metres, ``crs``)."""
+    import geopandas as gpd
+
+    known = np.isfinite(values)
+    drawn = gpd.GeoDataFrame({"value": values}, geometry=shapes, crs=crs)
+    low, high = scale.norm.vmin, scale.norm.vmax
+    if (~known).any():
+        drawn[~known].plot(ax=ax, color=_MISSING_COLOUR, edgecolor=_MISSING_COLOUR, linewidth=_OUTLINE_WIDTH)
+    if known.any():
+        drawn[known].plot(
+            ax=ax,
+            column="value",
+            cmap=scale.cmap,
+            vmin=low,
+            vmax=high,
+            edgecolor="face",
+            linewidth=_OUTLINE_WIDTH,
+        )
+
+
+def _map_layers(ax, shapes, values, scale, crs, network, bounds, *, scale_bar: bool = True) -> None:
+    """Cells, streets over them, ``bounds`` as the extent, no ticks, a scale bar."""
+    _draw_cells(ax, shapes, values, scale, crs)
+    if network is not None:
+        _draw_streets(ax, network)
+    _frame_extent(ax, bounds)
+    _bare(ax)
+    if scale_bar:
+        _scale_bar(ax)
+
+
 def accessibility_map(
     acc,
     column: str,
@@ -137,23 +366,29 @@ def accessibility_map(
     cutoff: float | None = None,
     *,
     percentile: float | None = None,
-    ax=None,
+    network: Network | None = None,
+    ax: Axes | None = None,
     title: str | None = None,
     cmap="viridis",
     vmin: float | None = None,
     vmax: float | None = None,
-):
+) -> Axes:
     """Map the opportunities reachable from each origin, for one mode, cutoff and percentile.
 
-    Each origin is drawn as a filled disc (half as wide as the typical spacing between
-    origins, so a regular grid of cells looks like a tiled map), or as its polygon when the
-    geometry is polygons, coloured by the value. Origins with a missing value are grey.
+    Each origin is drawn as its H3 hexagon when every id is an H3 cell, else as its polygon
+    when the geometry is polygons, else as a filled disc (half as wide as the typical
+    spacing between origins, so a regular grid of points looks like a tiled map), coloured
+    by the value. Origins with a missing value are grey. The map is in metres, with a
+    scale bar; given the ``network``, its streets are drawn over the cells as thin
+    translucent lines.
 
     Parameters
     ----------
     acc : geopandas.GeoDataFrame
         The result of :func:`reachable.accessibility`: ``id``, ``mode``, ``cutoff``
         (cumulative measure), ``percentile`` (when several), count columns, ``geometry``.
+        ``acc.attrs["departure"]`` and ``acc.attrs["time_window"]`` (minutes), when set,
+        go into the title of a transit map.
     column : str
         The count column to map, e.g. ``"jobs"``.
     mode : str
@@ -164,102 +399,192 @@ def accessibility_map(
     percentile : float, optional
         One of the values of the ``percentile`` column; may be left out when there is only
         one (``acc`` then has no such column).
+    network : Network, optional
+        The network ``acc`` was computed on: its streets (car network, else walk) make the
+        background, and the map is drawn in its UTM CRS. Default: no streets, the frame's
+        own metric CRS (or its UTM zone).
     ax : matplotlib.axes.Axes, optional
         Where to draw; default a new 8 x 8 inch figure.
     title : str, optional
-        Default: what is mapped, e.g. "Access to jobs by transit, 45 min".
+        Default: what is mapped, e.g. "Jobs reachable by transit within 45 min", and for
+        transit the departure window and percentile, e.g. "departing 2019-05-13
+        14:00-14:10, median travel time".
     cmap : str or matplotlib.colors.Colormap, default "viridis"
     vmin, vmax : float, optional
-        Ends of the colour scale (default: the smallest and largest value shown); give the
-        same ones to several maps to compare them.
+        Ends of the colour scale, in opportunities (default: the smallest and largest value
+        shown); give the same ones to several maps to compare them, or use
+        :func:`accessibility_panels`.
 
     Returns
     -------
     matplotlib.axes.Axes
-        The axes, with equal aspect, no ticks and a colorbar labelled with the units (e.g.
-        "jobs reachable within 45 min by transit").
+        The axes, with equal aspect, no ticks, a scale bar and a colorbar labelled with the
+        units (e.g. "jobs reachable within 45 min by transit").
 
     Raises
     ------
     InvalidParameterError
-        ``acc`` is not a GeoDataFrame from :func:`reachable.accessibility`, or the column,
-        mode, cutoff or percentile is not in it (the message lists the available ones).
+        ``acc`` is not a GeoDataFrame from :func:`reachable.accessibility`, the column,
+        mode, cutoff or percentile is not in it (the message lists the available ones), or
+        ``network`` is not a :class:`reachable.Network`.
     """
-    from matplotlib.colors import Normalize
-    from matplotlib.ticker import FuncFormatter
+    import shapely
 
     _check_frame(acc, "acc", ("mode",))
-    value_columns = [c for c in acc.columns if c not in _KEY_COLUMNS and c != acc.geometry.name]
-    if column not in value_columns:
-        raise InvalidParameterError(
-            f"column {column!r} is not in the frame; available: {', '.join(map(repr, value_columns))}"
-        )
-    if not pd.api.types.is_numeric_dtype(acc[column]):
-        raise InvalidParameterError(f"column {column!r} is not numeric ({acc[column].dtype})")
-    rows, _ = _pick(acc, "mode", mode, "mode")
-    if "cutoff" in acc.columns:
-        rows, cutoff = _pick(rows, "cutoff", cutoff, "cutoff")
-    elif cutoff is not None:
-        raise InvalidParameterError("the frame has no cutoff column (a gravity measure); leave cutoff out")
-    if "percentile" in acc.columns:
-        rows, percentile = _pick(rows, "percentile", percentile, "percentile")
-    elif percentile is not None:
-        raise InvalidParameterError(
-            "the frame has no percentile column: it was computed for one percentile only; "
-            "leave percentile out"
-        )
-    if "id" in rows.columns and rows["id"].duplicated().any():
-        raise InvalidParameterError(
-            "some origins appear more than once for this mode and cutoff; pass the frame "
-            "returned by reachable.accessibility unchanged"
-        )
+    _check_column(acc, column)
+    _check_network(network)
+    rows, cutoff, percentile = _select(acc, mode, cutoff, percentile)
 
-    rows = _projected(rows)
-    geometry = rows.geometry
-    points = geometry.geom_type.isin(["Point"]).all()
-    shapes = _discs(geometry.to_numpy()) if points else geometry.to_numpy()
+    crs = _metric_crs(rows, network)
+    shapes = _origin_shapes(rows, crs)
     values = rows[column].to_numpy(dtype=np.float64)
-    known = np.isfinite(values)
+    scale = _colour_scale(values, vmin, vmax, cmap)
 
     ax = _new_axes(ax)
-    finite = values[known]
-    low = vmin if vmin is not None else (finite.min() if len(finite) else 0.0)
-    high = vmax if vmax is not None else (finite.max() if len(finite) else 1.0)
-    if high <= low:
-        high = low + 1.0
-    norm = Normalize(vmin=low, vmax=high)
-    import geopandas as gpd
-
-    drawn = gpd.GeoDataFrame({"value": values}, geometry=shapes, crs=rows.crs)
-    if (~known).any():
-        drawn[~known].plot(ax=ax, color=_MISSING_COLOUR, linewidth=0)
-    if known.any():
-        drawn[known].plot(ax=ax, column="value", cmap=cmap, vmin=low, vmax=high, linewidth=0)
-
-    from matplotlib.cm import ScalarMappable
-
-    scale = ScalarMappable(norm=norm, cmap=cmap)
-    reach = f"within {_number(cutoff)} min " if cutoff is not None else ""
-    label = f"{column} reachable {reach}{_mode_phrase(mode)}"
+    _map_layers(ax, shapes, values, scale, crs, network, shapely.total_bounds(shapes))
+    label = f"{column} reachable " + (f"within {_number(cutoff)} min " if cutoff is not None else "")
+    label += _mode_phrase(mode)
     if cutoff is None:
         label += " (weighted by travel time)"
     if percentile is not None:
         label += f", {_ordinal(percentile)} percentile travel time"
-    bar = ax.figure.colorbar(scale, ax=ax, shrink=0.7, pad=0.02, label=label)
-    bar.ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda x, _: f"{x:,.0f}" if high - low >= 10 else f"{x:g}")
-    )
+    _colorbar(ax.figure, scale, ax, label, shrink=0.7, pad=0.02)
     if title is None:
-        title = f"Access to {column} {_mode_phrase(mode)}" + (
-            f", {_number(cutoff)} min" if cutoff is not None else ""
-        )
-        title += f"\nmedian origin: {np.median(finite):,.0f}" if len(finite) else ""
+        title = _capitalised(_reach(column, cutoff, _mode_phrase(mode)))
+        departure = _departure_text(acc.attrs, percentile) if mode == "transit" else ""
+        title += f"\n{departure}" if departure else ""
     ax.set_title(title)
-    _bare(ax)
     return ax
 
 
-def isochrone_map(iso, *, ax=None, title: str | None = None):
+def accessibility_panels(
+    acc,
+    column: str,
+    cutoff: float | None = None,
+    *,
+    modes: str | Sequence[str] | None = None,
+    percentile: float | None = None,
+    network: Network | None = None,
+    ncols: int | None = None,
+    title: str | None = None,
+    cmap="viridis",
+    vmin: float | None = None,
+    vmax: float | None = None,
+    panel_size: float = 4.5,
+) -> Figure:
+    """Map several modes side by side on one colour scale, with one shared colorbar.
+
+    One panel per mode, drawn as :func:`accessibility_map` draws one map (H3 hexagons,
+    polygons or discs; the network's streets; a scale bar on the first panel), all with the
+    same extent and colours, so that a cell of one colour means the same number of
+    opportunities in every panel.
+
+    Parameters
+    ----------
+    acc : geopandas.GeoDataFrame
+        The result of :func:`reachable.accessibility` for several modes (see
+        :func:`accessibility_map`).
+    column : str
+        The count column to map, e.g. ``"jobs"``.
+    cutoff : float, optional
+        Minutes, one of the cutoffs in ``acc``; may be left out when there is only one (or
+        for a gravity measure).
+    modes : str or list of str, optional
+        The modes to show, one panel each, in this order; default every mode of ``acc`` in
+        its order.
+    percentile : float, optional
+        One of the values of the ``percentile`` column (when several).
+    network : Network, optional
+        The network ``acc`` was computed on: its streets are drawn in every panel, in its
+        UTM CRS.
+    ncols : int, optional
+        Panels per row; default all in one row up to 4, else a near-square grid.
+    title : str, optional
+        Title of the figure. Default: what is mapped, e.g. "Jobs reachable within 45 min",
+        with the transit departure window and percentile when transit is shown.
+    cmap : str or matplotlib.colors.Colormap, default "viridis"
+    vmin, vmax : float, optional
+        Ends of the shared colour scale, in opportunities (default: the smallest and
+        largest value over all panels).
+    panel_size : float, default 4.5
+        Width of one panel, in inches; the height follows the shape of the area.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure (made with pyplot) holding one axes per mode, titled by mode ("By
+        transit"), and one colorbar labelled with the units (e.g. "jobs reachable within
+        45 min").
+
+    Raises
+    ------
+    InvalidParameterError
+        ``acc`` is not a GeoDataFrame from :func:`reachable.accessibility`; the column, a
+        mode, the cutoff or percentile is not in it; ``modes`` is empty; ``ncols`` or
+        ``panel_size`` is not positive; or ``network`` is not a :class:`reachable.Network`.
+    """
+    import shapely
+
+    _check_frame(acc, "acc", ("mode",))
+    _check_column(acc, column)
+    _check_network(network)
+    if modes is None:
+        modes = list(pd.unique(acc["mode"]))
+    elif isinstance(modes, str):
+        modes = [modes]
+    if len(modes) == 0:
+        raise InvalidParameterError("modes is empty: give at least one mode to map")
+    if ncols is not None and (not isinstance(ncols, int | np.integer) or ncols < 1):
+        raise InvalidParameterError(f"ncols must be a positive whole number of panels, got {ncols!r}")
+    if not panel_size > 0:
+        raise InvalidParameterError(f"panel_size must be a positive number of inches, got {panel_size!r}")
+
+    # The first mode settles the cutoff and percentile left out, the others must have them.
+    _, cutoff, percentile = _select(acc, modes[0], cutoff, percentile)
+    crs = _metric_crs(acc, network)
+    shapes, values = [], []
+    for mode in modes:
+        rows = _select(acc, mode, cutoff, percentile)[0]
+        shapes.append(_origin_shapes(rows, crs))
+        values.append(rows[column].to_numpy(dtype=np.float64))
+    scale = _colour_scale(np.concatenate(values), vmin, vmax, cmap)
+
+    import matplotlib.pyplot as plt
+
+    ncols = ncols if ncols is not None else (len(modes) if len(modes) <= 4 else math.ceil(len(modes) ** 0.5))
+    nrows = math.ceil(len(modes) / ncols)
+    bounds = shapely.total_bounds(np.concatenate(shapes))
+    minx, miny, maxx, maxy = bounds
+    height = panel_size * (maxy - miny) / max(maxx - minx, 1.0)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(ncols * panel_size, nrows * (height + 0.4) + 1.6),
+        layout="constrained",
+        squeeze=False,
+    )
+    for k, mode in enumerate(modes):
+        ax = axes.flat[k]
+        # One scale bar is enough: every panel has the same extent and scale.
+        _map_layers(ax, shapes[k], values[k], scale, crs, network, bounds, scale_bar=k == 0)
+        ax.set_title(_capitalised(_mode_phrase(mode)))
+    for ax in axes.flat[len(modes) :]:
+        ax.set_visible(False)
+    label = _reach(column, cutoff)
+    if percentile is not None:
+        label += f", {_ordinal(percentile)} percentile travel time"
+    _colorbar(fig, scale, axes.ravel().tolist(), label, location="bottom", shrink=0.5, aspect=40)
+    if title is None:
+        title = _capitalised(_reach(column, cutoff))
+        departure = _departure_text(acc.attrs, percentile) if "transit" in modes else ""
+        title += f"\ntransit {departure}" if departure else ""
+    fig.suptitle(title)
+    return fig
+
+
+def isochrone_map(
+    iso, *, network: Network | None = None, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Map isochrones: one colour per cutoff, the largest drawn first so every band shows.
 
     Parameters
@@ -267,6 +592,10 @@ def isochrone_map(iso, *, ax=None, title: str | None = None):
     iso : geopandas.GeoDataFrame
         The result of :func:`reachable.isochrones`: ``id``, ``mode``, ``cutoff``,
         ``geometry`` (polygons). Several origins or modes are drawn on top of each other.
+    network : Network, optional
+        The network the isochrones were computed on: its streets (car network, else walk)
+        are drawn over the bands as thin translucent lines, and the map is drawn in its UTM
+        CRS. Default: no streets, the frame's own metric CRS (or its UTM zone).
     ax : matplotlib.axes.Axes, optional
         Where to draw; default a new 8 x 8 inch figure.
     title : str, optional
@@ -275,25 +604,26 @@ def isochrone_map(iso, *, ax=None, title: str | None = None):
     Returns
     -------
     matplotlib.axes.Axes
-        The axes, with equal aspect, no ticks and a legend titled "minutes".
+        The axes, with equal aspect, no ticks, a scale bar and a legend titled "minutes".
 
     Raises
     ------
     InvalidParameterError
-        ``iso`` is not a GeoDataFrame with ``cutoff`` and ``geometry``, or every area is
-        empty.
+        ``iso`` is not a GeoDataFrame with ``cutoff`` and ``geometry``, every area is
+        empty, or ``network`` is not a :class:`reachable.Network`.
     """
     import matplotlib as mpl
     from matplotlib.patches import Patch
 
     _check_frame(iso, "iso", ("cutoff",))
+    _check_network(network)
     import shapely
 
     geometry = iso.geometry.to_numpy()
     shown = iso[~(shapely.is_missing(geometry) | shapely.is_empty(geometry))]
     if len(shown) == 0:
         raise InvalidParameterError("every isochrone is empty (origins off the network?): nothing to draw")
-    shown = _projected(shown)
+    shown = shown.to_crs(_metric_crs(shown, network))
     cutoffs = sorted(pd.unique(shown["cutoff"]))
     palette = mpl.colormaps["viridis"]
     colours = {c: palette(0.15 + 0.7 * k / max(len(cutoffs) - 1, 1)) for k, c in enumerate(cutoffs)}
@@ -302,6 +632,9 @@ def isochrone_map(iso, *, ax=None, title: str | None = None):
     for cutoff in reversed(cutoffs):
         band = shown[shown["cutoff"] == cutoff]
         band.plot(ax=ax, color=colours[cutoff], edgecolor="white", linewidth=0.4)
+    if network is not None:
+        _draw_streets(ax, network)
+    _frame_extent(ax, shown.total_bounds, margin=0.05)
     handles = [Patch(facecolor=colours[c], edgecolor="none", label=_number(c)) for c in cutoffs]
     ax.legend(handles=handles, title="minutes", loc="best", frameon=False)
     if title is None:
@@ -314,4 +647,5 @@ def isochrone_map(iso, *, ax=None, title: str | None = None):
             title += f" from {len(ids)} origins"
     ax.set_title(title)
     _bare(ax)
+    _scale_bar(ax)
     return ax
