@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 import reachable as rc
 
@@ -125,27 +124,3 @@ def test_nan_negative_or_text_counts_are_refused(network, origins, places):
     text = places.assign(jobs=places["jobs"].astype(str))
     with pytest.raises(rc.InvalidPointsError, match="numeric"):
         rc.accessibility(network, origins, text, columns=["jobs"], mode="walk", cutoffs=[30])
-
-
-@pytest.mark.parametrize(
-    ("mode", "settings"), [("walk", {}), ("car", {}), ("transit", {"departure": DEPARTURE})]
-)
-def test_isochrones_hold_what_is_reached_and_not_what_is_not(network, places, mode, settings):
-    origin = rc.datasets.porto_alegre_points_of_interest().iloc[[3]]
-    cutoff = {"walk": 20, "car": 5, "transit": 30}[mode]
-    iso = rc.isochrones(network, origin, mode=mode, cutoffs=[cutoff, 2 * cutoff], **settings)
-    assert list(iso.columns) == ["id", "mode", "cutoff", "geometry"]
-    small, large = iso.geometry.to_crs(31982)
-    assert small.area > 0 and large.contains(small.buffer(-1))
-    ttm = rc.travel_time_matrix(network, origin, places, mode=mode, max_time=4 * cutoff, **settings)
-    # Only cells within the buffer of their street: their street point is what the polygon holds.
-    snapped = network.snap("walk" if mode == "transit" else mode, places.geometry.x, places.geometry.y,
-                           max_snap_distance=1600)  # fmt: skip
-    near_street = snapped.distance < 50
-    points = places.to_crs(31982).geometry.to_numpy()
-    time = ttm["travel_time"].to_numpy()
-    well_within = near_street & (time <= 0.8 * cutoff)
-    far_beyond = near_street & ~(time <= 1.5 * cutoff)
-    assert well_within.sum() >= 3 and far_beyond.sum() >= 3
-    assert shapely.contains(small, points[well_within]).all()
-    assert not shapely.contains(small, points[far_beyond]).any()

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from ._checks import positive
 from .cutoffs import last_second
 from .errors import InvalidParameterError
-from .matrix import check_positive, routing_settings, travel_time_blocks
+from .matrix import routing_settings, travel_time_blocks
 from .network.network import Network
 from .points import as_points, opportunity_counts
 
@@ -116,7 +117,7 @@ def accessibility(
     destination_points = as_points(opportunities, "opportunities", areas=True)
     counts = opportunity_counts(opportunities, columns)
     if measure == "cumulative":
-        cutoff_values = [check_positive("cutoffs", c, unit="minutes") for c in _as_list(cutoffs, "cutoffs")]
+        cutoff_values = [positive("cutoffs", c, unit="minutes") for c in _as_list(cutoffs, "cutoffs")]
         if not cutoff_values:
             raise InvalidParameterError(
                 "measure='cumulative' needs cutoffs in minutes, e.g. cutoffs=[30, 45, 60]"
@@ -130,7 +131,7 @@ def accessibility(
         cutoff_values = [None]
         limit = getattr(decay, "max_cost", np.inf)
         search_time = limit if np.isfinite(limit) else (max_time or DEFAULT_GRAVITY_MAX_TIME)
-        search_time = check_positive("max_time", search_time, unit="minutes")
+        search_time = positive("max_time", search_time, unit="minutes")
 
     frames = []
     for mode_name in modes:

@@ -1,24 +1,38 @@
-"""Isochrones: the streets reached within each cutoff, as areas."""
+"""Isochrones: the places reached within each cutoff, as areas."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from ._checks import cutoff_minutes
 from ._progress import progress_bar
+from .cutoffs import last_second, search_limit
 from .errors import InvalidParameterError
-from .kernels import arc_coverage
+from .kernels import budget_left
 from .kernels.raptor import UNREACHED
-from .matrix import check_positive, routing_settings
+from .matrix import routing_settings
+from .network.cells import StreetCells
 from .network.network import Network
+from .network.snapping import SnappedPoints
 from .points import as_points
-from .routing.street import SnappedCosts, snapped_costs
+from .routing.street import SnappedCosts, position_costs, snapped_costs
 from .routing.transit import departure_labels, stop_costs, walk_pairs
 
-DEFAULT_BUFFER = 100.0
-"""Metres around reached streets counted as reached: a short walk off the street."""
+DISC_QUAD_SEGMENTS = 8
+"""Segments per quarter circle of the discs cut out of street cells."""
+
+MIN_WIDTH = 0.01
+"""Metres: thinner pieces of area are dropped (degenerate polygons upset GEOS)."""
+
+PRECISION = 0.01
+"""Metres: the grid isochrone vertices are rounded to."""
+
+ORIGIN_RADIUS = 1.0
+"""Metres around an origin always in its isochrones: the origin itself."""
+
+SINGLE_DEPARTURE_ONLY = ("time_window", "percentiles", "frequency_draws")
+"""Options of travel_time_matrix that isochrones, drawn for one departure, cannot honour."""
 
 
 def isochrones(
@@ -26,21 +40,25 @@ def isochrones(
     origins,
     *,
     mode: str,
-    cutoffs: float | Sequence[float],
+    cutoffs,
     departure=None,
-    buffer: float = DEFAULT_BUFFER,
     progress: bool | None = None,
     **routing,
 ):
-    """Areas reached from each origin within each cutoff, built from the streets reached.
+    """Areas holding the places reached from each origin within each cutoff.
 
-    Every street edge travelled within the cutoff is kept, partly when the cutoff falls
-    along it (cut where the time runs out), and the reached streets are widened by
-    ``buffer`` metres. Places nobody reaches (a river, a rail yard, a park without paths)
-    stay out: there is no convex hull. For ``transit`` the area is what is walked from the
-    origin and from every stop reached by vehicle within the cutoff, each walk within
-    ``max_walk_time``; the journey is the one of :func:`travel_time_matrix` for a single
-    departure minute.
+    An isochrone holds every place that :func:`travel_time_matrix` reaches within the cutoff
+    and, up to a few metres, nothing else: a place belongs to it when the street position it
+    snaps to (the nearest point of the nearest street of the mode) is reached early enough to
+    walk the rest in time, at ``walk_speed`` and at most ``max_snap_distance``. Places across
+    a river, a rail yard or a fenced park are left out even when they are close as the crow
+    flies, because they snap to another street. The areas are unions of the Voronoi cells of
+    points every 10 m along the streets (:mod:`reachable.network.cells`), cut by the walk
+    left.
+
+    For ``transit`` the journey is the one of :func:`travel_time_matrix` for a single
+    departure minute: walks of at most ``max_walk_time`` from the origin and from every stop
+    reached by vehicle; frequency-based services take the first draw of ``seed``.
 
     Parameters
     ----------
@@ -51,8 +69,6 @@ def isochrones(
     cutoffs : float or list of float
         Minutes.
     departure : datetime.datetime or str, required for ``transit``
-    buffer : float, default 100
-        Metres around the reached streets.
     progress : bool, optional
         Show a progress bar over origins; default only on an interactive terminal or notebook.
     **routing
@@ -63,20 +79,27 @@ def isochrones(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``id``, ``mode``, ``cutoff`` (minutes) and ``geometry`` (a (Multi)Polygon, empty
-        when the origin is off the network), one row per origin and cutoff, in the origins'
-        CRS (EPSG:4326 for a DataFrame of lon/lat).
+        ``id``, ``mode``, ``cutoff`` (minutes) and ``geometry`` (a (Multi)Polygon; only a
+        1 m disc around the origin when it is off the network), one row per origin and
+        cutoff, in the origins' CRS (EPSG:4326 for a DataFrame of lon/lat).
+
+    Raises
+    ------
+    InvalidParameterError
+        Cutoffs that are not positive numbers of minutes; ``time_window``, ``percentiles``
+        or ``frequency_draws`` (an isochrone is for one departure); and the routing errors of
+        :func:`travel_time_matrix`.
     """
     import geopandas as gpd
     import shapely
 
-    cutoff_values = sorted(
-        check_positive("cutoffs", c, unit="minutes")
-        for c in ([cutoffs] if isinstance(cutoffs, (int, float)) else list(cutoffs))
-    )
-    if not cutoff_values:
-        raise InvalidParameterError("cutoffs is empty; give minutes, e.g. cutoffs=[15, 30, 45]")
-    buffer = check_positive("buffer", buffer, unit="metres")
+    cutoff_values = sorted(cutoff_minutes(cutoffs))
+    refused = [name for name in SINGLE_DEPARTURE_ONLY if name in routing]
+    if refused:
+        raise InvalidParameterError(
+            f"isochrones are drawn for one departure minute: {', '.join(refused)} do not apply; "
+            "for travel times over a window use travel_time_matrix"
+        )
     points = as_points(origins, "origins")
     settings = routing_settings(network, mode, max_time=cutoff_values[-1], departure=departure, **routing)
     street_mode = "walk" if mode == "transit" else mode
@@ -86,73 +109,123 @@ def isochrones(
         car_speed_factor=settings.car_speed_factor,
     )  # fmt: skip
     weight = edge_seconds[graph.arc_edge]
-
-    def snap(lon, lat, ids, name):
-        return snapped_costs(
-            network, street_mode, lon, lat, edge_seconds=edge_seconds, walk_speed=settings.walk_speed,
-            max_snap_distance=settings.max_snap_distance, ids=ids, name=name,
-        )  # fmt: skip
-
-    origin_costs = snap(points.lon, points.lat, points.ids, "origins")
-    budgets = np.array(cutoff_values) * 60.0
-    if settings.transit is not None:
-        query = settings.transit
+    origin_costs = snapped_costs(
+        network, street_mode, points.lon, points.lat, edge_seconds=edge_seconds,
+        walk_speed=settings.walk_speed, max_snap_distance=settings.max_snap_distance, ids=points.ids,
+        name="origins",
+    )  # fmt: skip
+    cells = network.street_cells(street_mode)
+    on_street = SnappedPoints(edge=cells.edge, fraction=cells.fraction, distance=np.zeros(len(cells.edge)))
+    positions = position_costs(
+        network, street_mode, on_street, edge_seconds=edge_seconds, walk_speed=settings.walk_speed
+    )
+    # Whole seconds within each cutoff, and the half second a trip is rounded by.
+    budgets = np.array([search_limit(c) for c in cutoff_values])
+    query = settings.transit
+    if query is not None:
         stops = stop_costs(network, query)
         access = walk_pairs(network, weight, origin_costs, stops, query.max_walk)
+        start = int(query.departures[0])
 
-    lines = network.edge_index(street_mode).lines
+    # A place at the very origin is reached at once, even off the network (as in the matrix).
+    at_origin = gpd.GeoSeries(gpd.points_from_xy(points.lon, points.lat), crs="EPSG:4326").to_crs(network.crs)
+    at_origin = shapely.buffer(at_origin.to_numpy(), ORIGIN_RADIUS)
     rows = []
-    bar = progress_bar(len(points), f"{mode} isochrones", progress, unit="origin")
-    for i in range(len(points)):
-        bar.update()
-        sources = origin_costs[i : i + 1]
-        source_budgets = budgets[None, :]
-        if settings.transit is not None:
-            source_budgets = np.minimum(source_budgets, query.max_walk)
-            reach = slice(access[0][i], access[0][i + 1])
-            start = int(query.departures[0])
-            ride = departure_labels(network, query, access[1][reach], access[2][reach], start)[2][0][-1]
-            reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
-            arrived = (ride[reached] - start).astype(np.float64)
-            sources = sources.concat(stops[reached])
-            stop_budgets = np.minimum(budgets[None, :] - arrived[:, None], query.max_walk)
-            source_budgets = np.vstack((source_budgets, stop_budgets))
-        coverage = arc_coverage(
-            graph.indptr, graph.head, weight, sources.node, sources.enter[:, :2], source_budgets
-        )
-        for b, cutoff in enumerate(cutoff_values):
-            pieces = _reached_lines(graph, lines, coverage[:, b], sources, source_budgets[:, b])
-            # Buffer each piece, then union: GEOS unions many small polygons far faster than it
-            # buffers one large multi-line.
-            area = shapely.union_all(shapely.buffer(np.asarray(pieces), buffer, quad_segs=4))
-            rows.append({"id": points.ids.iloc[i], "mode": mode, "cutoff": cutoff, "geometry": area})
-    bar.close()
+    with progress_bar(len(points), f"{mode} isochrones", progress, unit="origin") as bar:
+        for i in range(len(points)):
+            sources, source_budgets = origin_costs[i : i + 1], budgets[None, :]
+            if query is not None:
+                # Walks of at most max_walk_time: from the origin, and from each stop reached by
+                # vehicle with the time the ride leaves.
+                reach = slice(access[0][i], access[0][i + 1])
+                ride = departure_labels(network, query, access[1][reach], access[2][reach], start)[2][0][-1]
+                reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
+                arrived = (ride[reached] - start)[:, None]
+                lasts = np.array([last_second(c) for c in cutoff_values])[None, :]
+                walk_budgets = np.minimum(lasts - arrived, query.max_walk) + 0.5
+                sources = sources.concat(stops[reached])
+                source_budgets = np.vstack((np.minimum(budgets, query.max_walk + 0.5)[None, :], walk_budgets))
+            left = _seconds_left(graph, weight, sources, source_budgets, positions)
+            for b, cutoff in enumerate(cutoff_values):
+                area = shapely.union(
+                    at_origin[i],
+                    _reached_area(
+                        cells, left[:, b], walk_speed=settings.walk_speed, cap=settings.max_snap_distance
+                    ),
+                )
+                rows.append({"id": points.ids.iloc[i], "mode": mode, "cutoff": cutoff, "geometry": area})
+            bar.update()
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=network.crs)
     target = origins.crs if isinstance(origins, gpd.GeoDataFrame) else "EPSG:4326"
     return frame.to_crs(target)
 
 
-def _reached_lines(graph, lines, coverage, sources: SnappedCosts, budgets) -> list:
-    """Reached pieces of street, as metric LineStrings, for one cutoff."""
-    import shapely
-    from shapely.ops import substring
+def _seconds_left(graph, weight, sources: SnappedCosts, budgets: np.ndarray, positions: SnappedCosts):
+    """Seconds left at every street position, for each budget (see :func:`budget_left`)."""
+    return budget_left(
+        graph.indptr, graph.head, weight, sources.node, sources.enter, sources.edge, sources.fraction,
+        sources.along, budgets, positions.node, positions.leave, positions.edge, positions.fraction,
+    )  # fmt: skip
 
-    pieces = []
-    reached = np.flatnonzero(coverage > 0)
-    local = np.searchsorted(graph.edge, graph.arc_edge[reached])
-    full = coverage[reached] >= 1.0
-    pieces.extend(lines[local[full]])
-    for arc, k in zip(reached[~full], local[~full], strict=True):
-        share = coverage[arc]
-        start, end = (1 - share, 1.0) if graph.arc_reverse[arc] else (0.0, share)
-        pieces.append(substring(lines[k], start, end, normalized=True))
-    # Each source's own edge, from the source along the edge as far as its budget allows.
-    for s in np.flatnonzero((sources.edge >= 0) & (budgets > sources.enter[:, 2])):
-        k = np.searchsorted(graph.edge, sources.edge[s])
-        left = budgets[s] - sources.enter[s, 2]
-        f = sources.fraction[s]
-        forward = min(1 - f, left / sources.along[s, 0]) if np.isfinite(sources.along[s, 0]) else 0.0
-        backward = min(f, left / sources.along[s, 1]) if np.isfinite(sources.along[s, 1]) else 0.0
-        if forward + backward > 0:
-            pieces.append(substring(lines[k], f - backward, f + forward, normalized=True))
-    return [piece for piece in pieces if not shapely.is_empty(piece) and piece.geom_type == "LineString"]
+
+def _reached_area(cells: StreetCells, left: np.ndarray, *, walk_speed: float, cap: float):
+    """The places whose street position leaves time to walk to them, cell by cell.
+
+    Between two samples that follow each other along a street, the walk left changes
+    linearly, so the places that project onto that piece of street and are close enough to
+    it form a trapezoid; around a sample where the street bends or ends, a disc. Each part
+    is kept within the cells of its own samples: a place belongs to the street it snaps to.
+    """
+    import shapely
+
+    radius = np.minimum(left * (walk_speed / 3.6), cap)
+    a, b = cells.pair[:, 0], cells.pair[:, 1]
+    # A cell is whole when every piece of street around its sample reaches its far corner.
+    least = radius.copy()
+    np.minimum.at(least, a, radius[b])
+    np.minimum.at(least, b, radius[a])
+    whole = least >= cells.reach
+    # The cells tile the plane edge to edge: a coverage union is an order faster.
+    areas = [shapely.coverage_union_all(cells.cell[whole])] if whole.any() else []
+    live = np.flatnonzero(np.maximum(radius[a], radius[b]) > MIN_WIDTH)
+    bands = _bands(cells, a[live], b[live], radius[a[live]], radius[b[live]])
+    owner = np.concatenate((a[live], b[live]))
+    part = ~whole[owner]
+    pieces = [shapely.intersection(cells.cell[owner[part]], np.concatenate((bands, bands))[part])]
+    ends = np.flatnonzero(cells.vertex & (radius > MIN_WIDTH) & ~whole)
+    if len(ends):
+        # Circumscribed polygons, so that the discs hold their true circles.
+        outer = radius[ends] / np.cos(np.pi / (4 * DISC_QUAD_SEGMENTS))
+        centres = shapely.points(cells.x[ends], cells.y[ends])
+        discs = shapely.buffer(centres, outer, quad_segs=DISC_QUAD_SEGMENTS)
+        pieces.append(shapely.intersection(cells.cell[ends], discs))
+    # On a centimetre grid: slivers where the pieces of neighbouring cells meet would turn
+    # into self-intersections once reprojected.
+    return shapely.set_precision(shapely.union_all(np.concatenate((areas, *pieces))), PRECISION)
+
+
+def _bands(cells: StreetCells, a, b, ra, rb):
+    """Trapezoids around the street pieces from samples ``a`` to ``b``, ``ra`` and ``rb`` wide.
+
+    Where the walk left runs out between the two samples, the trapezoid ends in a point there.
+    """
+    import shapely
+
+    start = np.column_stack((cells.x[a], cells.y[a]))
+    end = np.column_stack((cells.x[b], cells.y[b]))
+    length = np.hypot(*(end - start).T)
+    # An end no search labelled: the walk left falls at walking pace from the other end.
+    ra, rb = np.where(np.isinf(ra), rb - length, ra), np.where(np.isinf(rb), ra - length, rb)
+    length = length[:, None]
+    normal = np.column_stack((start[:, 1] - end[:, 1], end[:, 0] - start[:, 0])) / length
+    # Move a negative end to where the walk left reaches zero.
+    share = np.clip(ra / np.where(ra - rb == 0, 1.0, ra - rb), 0.0, 1.0)[:, None]
+    zero = start + (end - start) * share
+    start = np.where((ra < 0)[:, None], zero, start)
+    end = np.where((rb < 0)[:, None], zero, end)
+    wa, wb = np.maximum(ra, 0.0)[:, None], np.maximum(rb, 0.0)[:, None]
+    ring = np.stack(
+        (start + normal * wa, end + normal * wb, end - normal * wb, start - normal * wa, start + normal * wa),
+        axis=1,
+    )
+    return shapely.polygons(ring)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._checks import positive, whole_number
 from ._progress import progress_bar
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, UnknownModeError
@@ -34,23 +35,6 @@ DEFAULT_BOARD_SLACK = 60
 
 DEFAULT_FREQUENCY_DRAWS = 5
 """Random boarding phases per departure minute on frequency-based services."""
-
-
-def check_positive(name: str, value, *, unit: str, allow_zero: bool = False) -> float:
-    """``value`` as a float if it is a positive (or zero) finite number, else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-        raise InvalidParameterError(f"{name} must be a number of {unit}, got {value!r}")
-    if not (np.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
-        sign = "zero or positive" if allow_zero else "positive"
-        raise InvalidParameterError(f"{name} must be a {sign} number of {unit}, got {value!r}")
-    return float(value)
-
-
-def check_count(name: str, value, *, minimum: int) -> int:
-    """``value`` as an int if it is a whole number >= ``minimum``, else a clear error."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise InvalidParameterError(f"{name} must be a whole number >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def departure_seconds(network: Network, departure) -> int:
@@ -235,8 +219,8 @@ def routing_settings(
             mode, f" (build the network with {mode!r} in modes=)" if mode in STREET_MODES else ""
         )
         raise UnknownModeError(f"unknown or unavailable mode {mode!r}; choose one of {available}{hint}")
-    max_time = check_positive("max_time", max_time, unit="minutes")
-    max_snap_distance = check_positive("max_snap_distance", max_snap_distance, unit="metres")
+    max_time = positive("max_time", max_time, unit="minutes")
+    max_snap_distance = positive("max_snap_distance", max_snap_distance, unit="metres")
     check_speeds(walk_speed, bike_speed, car_speed_factor)
     percentile_values = _percentiles(percentiles)
     query = None
@@ -244,16 +228,16 @@ def routing_settings(
         if departure is None:
             raise InvalidParameterError("mode='transit' needs a departure, e.g. departure='2019-05-13 14:00'")
         start = departure_seconds(network, departure)
-        window = check_count("time_window", time_window, minimum=1)
+        window = whole_number("time_window", time_window, minimum=1)
         query = TransitQuery(
             departures=start + 60 * np.arange(window, dtype=np.int64),
             max_duration=last_second(max_time),
-            max_walk=last_second(check_positive("max_walk_time", max_walk_time, unit="minutes")),
-            max_rounds=check_count("max_transfers", max_transfers, minimum=0) + 1,
+            max_walk=last_second(positive("max_walk_time", max_walk_time, unit="minutes")),
+            max_rounds=whole_number("max_transfers", max_transfers, minimum=0) + 1,
             walk_speed=float(walk_speed),
-            board_slack=round(check_positive("board_slack", board_slack, unit="seconds", allow_zero=True)),
-            frequency_draws=check_count("frequency_draws", frequency_draws, minimum=1),
-            seed=check_count("seed", seed, minimum=0),
+            board_slack=round(positive("board_slack", board_slack, unit="seconds", allow_zero=True)),
+            frequency_draws=whole_number("frequency_draws", frequency_draws, minimum=1),
+            seed=whole_number("seed", seed, minimum=0),
             percentiles=percentile_values,
             max_snap_distance=max_snap_distance,
         )

@@ -30,7 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._checks import EXAMPLES as _EXAMPLES
+from ._checks import column_names as _column_names
+from ._checks import examples as _examples
 from ._checks import finite_number as _number
+from ._checks import numbers as _numbers
 from .errors import InvalidParameterError, InvalidPointsError
 
 __all__ = [
@@ -43,52 +47,8 @@ __all__ = [
     "spatial_availability",
 ]
 
-_EXAMPLES = 5
-
-
-def _examples(values) -> str:
-    values = list(values)
-    shown = ", ".join(repr(v.item() if hasattr(v, "item") else v) for v in values[:_EXAMPLES])
-    return shown + (f" and {len(values) - _EXAMPLES} more" if len(values) > _EXAMPLES else "")
-
 
 # --------------------------------------------------------------------------- parameters
-
-
-def _numbers(values, name: str) -> list[float]:
-    """One number or a sequence of distinct numbers, as a list."""
-    if isinstance(values, (str, bytes)):
-        raise InvalidParameterError(f"{name} must be a number or a sequence of numbers, got {values!r}")
-    items = [values] if np.ndim(values) == 0 else list(values)
-    if not items:
-        raise InvalidParameterError(f"{name} is empty")
-    numbers = [_number(v, name) for v in items]
-    if len(set(numbers)) != len(numbers):
-        raise InvalidParameterError(f"{name} has repeated values: {numbers}")
-    return numbers
-
-
-def _column_names(columns, reserved: Sequence[str] = ()) -> list[str]:
-    names = [columns] if isinstance(columns, str) else columns
-    try:
-        names = list(names)
-    except TypeError:
-        raise InvalidParameterError(
-            f"columns must be a column name or a list of them, got {columns!r}"
-        ) from None
-    if not names:
-        raise InvalidParameterError("columns is empty: name at least one opportunity column")
-    not_str = [c for c in names if not isinstance(c, str)]
-    if not_str:
-        raise InvalidParameterError(f"columns must be strings, got {_examples(not_str)}")
-    if len(set(names)) != len(names):
-        raise InvalidParameterError(f"columns has repeated names: {names}")
-    clash = [c for c in names if c in ("id", *reserved)]
-    if clash:
-        raise InvalidParameterError(
-            f"columns cannot include {_examples(clash)}: the name is taken by the output"
-        )
-    return names
 
 
 def _string(value, name: str) -> str:

@@ -250,58 +250,93 @@ def street_travel_times(
 
 
 @njit(cache=True)
-def arc_coverage(indptr, head, weight, seeds, seed_cost, budgets):
-    """Share of each arc travelled within a time budget, from any of several sources.
+def budget_left(
+    indptr,
+    head,
+    weight,
+    s_node,
+    s_cost,
+    s_edge,
+    s_frac,
+    s_along,
+    budgets,
+    p_node,
+    p_cost,
+    p_edge,
+    p_frac,
+):
+    """Seconds of budget left on arrival at street positions, from the best of several sources.
+
+    Each source is a snapped point that may travel for its own budget (an isochrone's origin;
+    for public transport also each stop reached by vehicle, with the time left after the
+    ride). A position is a place on a street edge; what is left there is the largest
+    ``budget - travel time`` over the sources, so a walk off the street of that many seconds
+    is still within the budget.
 
     Parameters
     ----------
     indptr, head, weight : ndarray
         The CSR graph (seconds).
-    seeds : ndarray of int64, shape (n_sources, 2)
-        The nodes each source enters the graph at (-1 for none).
-    seed_cost : ndarray of float64, shape (n_sources, 2)
-        Seconds to reach those nodes.
+    s_node, s_cost, s_edge, s_frac, s_along : ndarray
+        The sources, as origins of :func:`street_travel_times` (``s_cost`` of shape
+        (n_sources, 3): to ``u``, to ``v``, off the street).
     budgets : ndarray of float64, shape (n_sources, n_budgets)
         Seconds each source may travel, for each budget (e.g. each isochrone cutoff).
+    p_node, p_cost, p_edge, p_frac : ndarray
+        The positions, as destinations of :func:`street_travel_times` (``p_cost`` of shape
+        (n_positions, 2 or 3): from ``u``, from ``v``).
 
     Returns
     -------
-    ndarray of float64, shape (n_arcs, n_budgets)
-        For each arc, the largest share of it (0 to 1, from its tail) travelled within a
-        budget from some source.
+    ndarray of float64, shape (n_positions, n_budgets)
+        Seconds left: negative on an edge the budget runs out along (the search labels
+        its node, not the position), ``-inf`` where no search got near.
     """
     n_nodes = indptr.shape[0] - 1
-    coverage = np.zeros((head.shape[0], budgets.shape[1]))
-    dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
-    for source in range(seeds.shape[0]):
-        largest = budgets[source].max()
+    n_sources = s_node.shape[0]
+    n_positions = p_node.shape[0]
+    left = np.full((n_positions, budgets.shape[1]), -np.inf)
+    dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0] + 2 * n_sources)
+    n_edges = 1
+    for i in range(n_positions):
+        n_edges = max(n_edges, p_edge[i] + 1)
+    on_edge = _index_by(p_edge, n_edges)
+    seeds = np.empty(2 * n_sources, dtype=np.int64)
+    seed_cost = np.empty(2 * n_sources)
+    for b in range(budgets.shape[1]):
+        largest = budgets[:, b].max()
         if not largest > 0:
             continue
+        # One search from every source at once: a source with a smaller budget starts later,
+        # so the label at a node is the largest budget minus the most budget left there.
+        for s in range(n_sources):
+            for side in range(2):
+                seeds[2 * s + side] = s_node[s, side]
+                seed_cost[2 * s + side] = s_cost[s, side] + (largest - budgets[s, b])
         n_touched = _search(
-            indptr,
-            head,
-            weight,
-            seeds[source],
-            seed_cost[source],
-            largest,
-            dist,
-            touched,
-            heap_keys,
-            heap_items,
+            indptr, head, weight, seeds, seed_cost, largest, dist, touched, heap_keys, heap_items
         )
-        for i in range(n_touched):
-            node = touched[i]
-            for arc in range(indptr[node], indptr[node + 1]):
-                for b in range(budgets.shape[1]):
-                    left = budgets[source, b] - dist[node]
-                    if left <= 0:
-                        continue
-                    share = 1.0 if weight[arc] <= left else left / weight[arc]
-                    if share > coverage[arc, b]:
-                        coverage[arc, b] = share
-        for i in range(n_touched):
-            dist[touched[i]] = np.inf
-    return coverage
+        for i in range(n_positions):
+            for side in range(2):
+                node = p_node[i, side]
+                if node >= 0 and dist[node] < np.inf:
+                    left[i, b] = max(left[i, b], largest - (dist[node] + p_cost[i, side]))
+        for k in range(n_touched):
+            dist[touched[k]] = np.inf
+        # Positions on a source's own edge: the direct way along it never passes a node.
+        edge_offsets, edge_entries = on_edge
+        for s in range(n_sources):
+            edge = s_edge[s]
+            if edge < 0 or edge >= n_edges:
+                continue
+            for k in range(edge_offsets[edge], edge_offsets[edge + 1]):
+                i = edge_entries[k]
+                if p_frac[i] >= s_frac[s]:
+                    along = (p_frac[i] - s_frac[s]) * s_along[s, 0]
+                else:
+                    along = (s_frac[s] - p_frac[i]) * s_along[s, 1]
+                left[i, b] = max(left[i, b], budgets[s, b] - s_cost[s, 2] - along)
+    return left
 
 
 @njit(cache=True)

@@ -14,6 +14,7 @@ from .._progress import progress_bar
 from ..errors import DataFileNotFoundError, InvalidParameterError
 from ..gtfs.timetable import Timetable
 from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES, check_street_mode
+from .cells import StreetCells, street_cells
 from .edges import StreetEdges, split_ways
 from .snapping import EdgeIndex, SnappedPoints, utm_crs
 from .storage import cache_key, default_cache_dir, file_digest, read_network, write_network
@@ -58,6 +59,7 @@ class Network:
         self.timetable = timetable
         self.crs = utm_crs(float(np.mean(edges.node_lon)), float(np.mean(edges.node_lat)))
         self._edge_indexes: dict[str, EdgeIndex] = {}
+        self._street_cells: dict[str, StreetCells] = {}
         # Derived data that depends on query settings (walking transfers, RAPTOR routes):
         # computed on first use, kept for the next query, never saved.
         self.query_cache: dict = {}
@@ -246,6 +248,12 @@ class Network:
         if mode not in self._edge_indexes:
             self._edge_indexes[mode] = EdgeIndex(self.edges, self.graph(mode), self.crs)
         return self._edge_indexes[mode]
+
+    def street_cells(self, mode: str) -> StreetCells:
+        """Samples along ``mode``'s streets and their Voronoi cells (built on first use)."""
+        if mode not in self._street_cells:
+            self._street_cells[mode] = street_cells(self.edge_index(mode).lines)
+        return self._street_cells[mode]
 
     def snap(self, mode: str, lon, lat, *, max_snap_distance: float) -> SnappedPoints:
         """Snap WGS84 points to the nearest edge of ``mode`` within ``max_snap_distance`` m."""

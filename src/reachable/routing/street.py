@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import ReachableWarning
 from ..kernels import finite_entries, street_travel_times
 from ..network.network import Network
+from ..network.snapping import SnappedPoints
 from ..points import Points
 
 logger = logging.getLogger("reachable")
@@ -100,10 +101,30 @@ def snapped_costs(
     ids, name :
         For the warning.
     """
-    graph = network.graph(mode)
     snapped = network.snap(mode, lon, lat, max_snap_distance=max_snap_distance)
     if ids is not None:
         _warn_unsnapped(ids, snapped.edge, name, mode, max_snap_distance)
+    return position_costs(network, mode, snapped, edge_seconds=edge_seconds, walk_speed=walk_speed)
+
+
+def position_costs(
+    network: Network, mode: str, snapped: SnappedPoints, *, edge_seconds: np.ndarray, walk_speed: float
+) -> SnappedCosts:
+    """Price the way on and off ``mode``'s graph of points already snapped to it.
+
+    Parameters
+    ----------
+    network : Network
+    mode : str
+    snapped : SnappedPoints
+        Each point's edge (-1 when not snapped), position along it and distance from it in
+        metres (0 for a place on the street itself).
+    edge_seconds : ndarray
+        Seconds ``mode`` takes along each street edge.
+    walk_speed : float
+        km/h, for the walk between a point and its street.
+    """
+    graph = network.graph(mode)
     ok = snapped.edge >= 0
     local = np.where(ok, snapped.edge, 0)
     street_edge = graph.edge[local]
