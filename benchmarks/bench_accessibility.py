@@ -3,7 +3,7 @@
 Run from the project root::
 
     pip install -e ".[bench]" pandana==0.8
-    REACHABLE_DATA_DIR=../shared/data/poa python benchmarks/bench_accessibility.py
+    python benchmarks/bench_accessibility.py
 
 Prints, in one run:
 

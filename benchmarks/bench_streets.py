@@ -2,7 +2,7 @@
 
 Run from the repository root (about 35 s on a 2-core machine)::
 
-    REACHABLE_DATA_DIR=../shared/data/poa python benchmarks/bench_streets.py
+    python benchmarks/bench_streets.py
 
 It prints, as text tables:
 

@@ -2,7 +2,7 @@
 
 Run from the repository root (a few minutes on a 2-core machine)::
 
-    REACHABLE_DATA_DIR=../shared/data/poa python benchmarks/bench_transit.py
+    python benchmarks/bench_transit.py
 
 ferrobus is optional (``pip install ferrobus==0.2.1``); without it, its rows say "skipped".
 The bus trips of this sample run from 11:00 to 17:00 only, so every query departs on

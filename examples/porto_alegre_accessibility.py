@@ -12,7 +12,7 @@
 #   window (a few seconds instead of about half a minute);
 # - `REACHABLE_EXAMPLE_OUT`: the folder of the maps (default `results/`).
 #
-# The sample data is downloaded once (about 2 MB) or read from `$REACHABLE_DATA_DIR`; the
+# The sample data ships with reachable (or is read from `$REACHABLE_DATA_DIR`); the
 # network is built once and cached.
 
 # %%

@@ -1,6 +1,6 @@
 """Travel times between the 1,227 Porto Alegre hexagons by walk, bike, moped and car.
 
-Run ``python examples/porto_alegre_matrix.py``. The sample data is downloaded once (or read
+Run ``python examples/porto_alegre_matrix.py``. The sample data ships with reachable (or is read
 from ``$REACHABLE_DATA_DIR``); the network is built from OpenStreetMap and cached.
 """
 

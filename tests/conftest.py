@@ -1,20 +1,12 @@
-"""Shared fixtures: the Porto Alegre sample (never downloaded in CI) and a hand-made town."""
+"""Shared fixtures: the Porto Alegre sample shipped with the package, and a hand-made town."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED_POA = ROOT.parent / "shared" / "data" / "poa"
 TINY_TOWN = Path(__file__).parent / "data" / "tiny_town.osm"
-
-# Tests read the sample from the shared folder next to the project when it is there, so
-# they never need the internet; REACHABLE_DATA_DIR, when set, wins.
-if "REACHABLE_DATA_DIR" not in os.environ and SHARED_POA.is_dir():
-    os.environ["REACHABLE_DATA_DIR"] = str(SHARED_POA)
 
 
 @pytest.fixture(scope="session")

@@ -156,8 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="accessibility to jobs and schools in Porto Alegre, with maps and a summary",
         description=_wrap(
-            "Run the whole pipeline on the Porto Alegre sample (downloaded once, about 2 MB, "
-            "or read from $REACHABLE_DATA_DIR): build the street and transit network for "
+            "Run the whole pipeline on the Porto Alegre sample shipped with reachable (or read "
+            "from $REACHABLE_DATA_DIR): build the street and transit network for "
             f"{DEMO_DATE}, count the jobs and schools reachable from each of the 1,227 hexagons "
             f"on foot, by bike, by transit and by car within {', '.join(map(str, DEMO_CUTOFFS))} "
             f"min (transit: median over departures {DEMO_DEPARTURE[-5:]}-15:00), and write "
