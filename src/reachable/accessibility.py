@@ -13,6 +13,7 @@ from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
 from .network.network import Network
 from .points import as_points, opportunity_counts
+from .routing.street import warns_once_per_point_set
 
 MEASURES = ("cumulative", "gravity")
 
@@ -29,6 +30,7 @@ def _as_list(value, name: str) -> list:
     return items
 
 
+@warns_once_per_point_set
 def accessibility(
     network: Network,
     origins,
@@ -134,11 +136,13 @@ def accessibility(
         search_time = positive("max_time", search_time, unit="minutes")
 
     frames = []
+    transit = None
     for mode_name in modes:
         settings = routing_settings(
             network, mode_name, max_time=search_time, departure=departure, time_window=time_window,
             percentiles=percentiles, **routing,
         )  # fmt: skip
+        transit = settings.transit or transit
         n_p = len(settings.percentiles)
         values = np.zeros((len(cutoff_values), n_p, len(origin_points), len(columns)))
         blocks = travel_time_blocks(network, origin_points, destination_points, settings, progress=progress)
@@ -168,4 +172,12 @@ def accessibility(
     else:
         geometry, crs = gpd.points_from_xy(origin_points.lon, origin_points.lat), "EPSG:4326"
     repeats = len(result) // len(origin_points)
-    return gpd.GeoDataFrame(result, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)
+    frame = gpd.GeoDataFrame(result, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)
+    if transit is not None:
+        # What the maps' titles say: the departures and the percentile behind the numbers.
+        first = int(transit.departures[0])
+        frame.attrs["departure"] = f"{network.date} {first // 3600:02d}:{first % 3600 // 60:02d}"
+        frame.attrs["time_window"] = len(transit.departures)
+        if len(transit.percentiles) == 1:
+            frame.attrs["percentile"] = float(transit.percentiles[0])
+    return frame

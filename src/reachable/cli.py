@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
             f"on foot, by bike, by transit and by car within {', '.join(map(str, DEMO_CUTOFFS))} "
             f"min (transit: median over departures {DEMO_DEPARTURE[-5:]}-15:00), and write "
             "accessibility.gpkg, one map per mode (map_<mode>.png, jobs within "
-            f"{DEMO_MAP_CUTOFF} min) and summary.txt to --out."
+            f"{DEMO_MAP_CUTOFF} min), the four side by side (map_modes.png) and summary.txt to --out."
         ),
         epilog="example:\n  reachable demo --out results/",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -484,6 +484,32 @@ def _save_map(acc, mode: str, path: Path, **options) -> Path:
     return replace_atomically(path, lambda tmp: figure.savefig(tmp, dpi=120))
 
 
+def _save_panels(acc, path: Path, **options) -> Path:
+    import matplotlib.pyplot as plt
+
+    from .plot import accessibility_panels
+
+    figure = accessibility_panels(acc, "jobs", DEMO_MAP_CUTOFF, modes=list(DEMO_MODES), ncols=2, **options)
+    try:
+        return replace_atomically(path, lambda tmp: figure.savefig(tmp, dpi=120))
+    finally:
+        plt.close(figure)
+
+
+def _unsnapped_note(network, hexes) -> str | None:
+    """The hexagons too far from any street, said once in words (the log has their ids)."""
+    from .matrix import DEFAULT_MAX_SNAP_DISTANCE
+
+    x, y = hexes.geometry.x.to_numpy(), hexes.geometry.y.to_numpy()
+    off = int((network.snap("walk", x, y, max_snap_distance=DEFAULT_MAX_SNAP_DISTANCE).edge < 0).sum())
+    if not off:
+        return None
+    return (
+        f"{off} hexagons lie more than {DEFAULT_MAX_SNAP_DISTANCE:,.0f} m from any walkable street of the "
+        "OpenStreetMap extract: they reach nothing and nobody reaches them."
+    )
+
+
 def _run_demo(args) -> int:
     from . import datasets
     from .accessibility import accessibility
@@ -522,8 +548,13 @@ def _run_demo(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     written = [_write_table(acc, out / "accessibility.gpkg", layer="accessibility")]
     shown = acc[acc["cutoff"] == DEMO_MAP_CUTOFF]["jobs"]
+    scale = {"vmin": 0, "vmax": float(shown.max()), "network": network}
     for mode in DEMO_MODES:
-        written.append(_save_map(acc, mode, out / f"map_{mode}.png", vmin=0, vmax=float(shown.max())))
+        written.append(_save_map(acc, mode, out / f"map_{mode}.png", **scale))
+    written.append(_save_panels(acc, out / "map_modes.png", **scale))
+    unsnapped = _unsnapped_note(network, hexes)
+    if unsnapped:
+        notes.append(unsnapped)
     totals = {column: float(hexes[column].sum()) for column in DEMO_COLUMNS}
     summary = demo_summary(acc, totals, n_cells=len(hexes), notes=notes)
     written.append(replace_atomically(out / "summary.txt", lambda tmp: tmp.write_text(summary)))

@@ -16,7 +16,7 @@ from .network.cells import StreetCells
 from .network.network import Network
 from .network.snapping import SnappedPoints
 from .points import as_points
-from .routing.street import SnappedCosts, position_costs, snapped_costs
+from .routing.street import SnappedCosts, position_costs, snapped_costs, warns_once_per_point_set
 from .routing.transit import departure_labels, stop_costs, walk_pairs
 
 DISC_QUAD_SEGMENTS = 8
@@ -35,6 +35,7 @@ SINGLE_DEPARTURE_ONLY = ("time_window", "percentiles", "frequency_draws")
 """Options of travel_time_matrix that isochrones, drawn for one departure, cannot honour."""
 
 
+@warns_once_per_point_set
 def isochrones(
     network: Network,
     origins,

@@ -21,6 +21,7 @@ from .matrix import (
 from .modes import DEFAULT_WALK_SPEED
 from .network.network import Network
 from .points import Points, as_points
+from .routing.street import warns_once_per_point_set
 from .routing.transit import _walking, departure_labels, stop_costs, walk_pairs
 
 
@@ -34,6 +35,7 @@ def _one_point(value, name: str) -> Points:
     return points
 
 
+@warns_once_per_point_set
 def itinerary(
     network: Network,
     origin,

@@ -18,7 +18,13 @@ from .modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES
 from .network.network import Network
 from .network.street import check_speeds
 from .points import Points, as_points
-from .routing.street import ORIGINS_PER_CHUNK, coincident, snapped_costs, street_seconds
+from .routing.street import (
+    ORIGINS_PER_CHUNK,
+    coincident,
+    snapped_costs,
+    street_seconds,
+    warns_once_per_point_set,
+)
 from .routing.transit import TransitQuery, transit_blocks
 
 DEFAULT_MAX_SNAP_DISTANCE = 1600.0
@@ -77,6 +83,7 @@ def _percentiles(percentiles) -> np.ndarray:
     return values.astype(np.float64)
 
 
+@warns_once_per_point_set
 def travel_time_matrix(
     network: Network,
     origins,

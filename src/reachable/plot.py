@@ -287,8 +287,10 @@ def _departure_text(attrs, percentile) -> str:
     window = int(attrs.get("time_window") or 1)
     if window > 1:
         text += f"-{start + pd.Timedelta(minutes=window):%H:%M}"
+    if percentile is None:
+        # One percentile leaves no percentile column: accessibility keeps it in attrs.
+        percentile = attrs.get("percentile")
     if window > 1 or percentile is not None:
-        # One percentile leaves no percentile column: accessibility's default, the median.
         text += ", " + (
             "median travel time"
             if percentile is None or float(percentile) == 50

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 
-from ..errors import ReachableWarning
+from ..errors import InvalidPointsError, ReachableWarning
 from ..kernels import finite_entries, street_travel_times
 from ..network.network import Network
 from ..network.snapping import SnappedPoints
@@ -59,17 +62,88 @@ class SnappedCosts:
         return SnappedCosts(*(np.concatenate((getattr(self, name), getattr(other, name))) for name in fields))
 
 
-def _warn_unsnapped(ids, edge: np.ndarray, name: str, mode: str, limit: float) -> None:
-    lost = np.flatnonzero(edge < 0)
-    if len(lost):
-        lost_ids = list(np.asarray(ids)[lost])
+MOST = 0.5
+"""Share of a set of points off the network above which it is refused, not warned about."""
+
+_gathered: ContextVar[list | None] = ContextVar("unsnapped points", default=None)
+
+
+@contextmanager
+def one_warning_per_point_set(network: Network):
+    """Gather the warnings about points off the network, then give one per set of points.
+
+    The same origins missing from several modes' graphs, or serving as both origins and
+    destinations, make one warning naming the roles and the modes; a warning already given on
+    this network is not given again.
+    """
+    records: list = []
+    token = _gathered.set(records)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+        _emit(network, records)
+
+
+def warns_once_per_point_set(function):
+    """Decorate a public function whose first argument is the network (see above)."""
+
+    @functools.wraps(function)
+    def wrapper(network, *args, **kwargs):
+        with one_warning_per_point_set(network):
+            return function(network, *args, **kwargs)
+
+    return wrapper
+
+
+def _emit(network: Network, records: list) -> None:
+    given = network.query_cache.setdefault(("warned",), set())
+    groups: dict = {}
+    for name, mode, lost_ids, limit in records:
+        names, modes = groups.setdefault((lost_ids, limit), ({}, {}))
+        names[name], modes[mode] = True, True
+    for (lost_ids, limit), (names, modes) in groups.items():
         shown = ", ".join(map(repr, lost_ids[:20])) + (" ..." if len(lost_ids) > 20 else "")
+        *others, last = modes
+        mode_list = f"{', '.join(others)} and {last}" if others else last
         message = (
-            f"{len(lost)} {name} are farther than max_snap_distance={limit:g} m from the {mode} "
-            f"network and are unreachable: ids {shown}"
+            f"{len(lost_ids)} {' and '.join(names)} are farther than max_snap_distance={limit:g} m from the "
+            f"{mode_list} network{'s' if len(modes) > 1 else ''} and are unreachable: ids {shown}"
         )
-        logger.warning(message)
-        warnings.warn(message, ReachableWarning, stacklevel=5)
+        if message not in given:
+            given.add(message)
+            logger.warning(message)
+            warnings.warn(message, ReachableWarning, stacklevel=4)
+
+
+def _check_unsnapped(network: Network, mode: str, lon, lat, edge, *, ids, name: str, limit: float) -> None:
+    """Refuse a set of points mostly off the network (swapped coordinates?), else note the lost ones."""
+    lost = edge < 0
+    if not lost.any():
+        return
+    n_lost, n = int(lost.sum()), len(edge)
+    if n_lost > MOST * n:
+        swapped = network.snap(mode, lat, lon, max_snap_distance=limit).edge >= 0
+        if swapped.mean() > MOST:
+            raise InvalidPointsError(
+                f"{n_lost} of the {n} {name} are farther than max_snap_distance={limit:g} m from the {mode} "
+                "network, but most would lie on it with longitude and latitude swapped: give lon first "
+                "(x=lon, y=lat in points_from_xy)"
+            )
+        if n >= 3:
+            nodes = network.edges
+            raise InvalidPointsError(
+                f"{n_lost} of the {n} {name} are farther than max_snap_distance={limit:g} m from the {mode} "
+                f"network, whose streets span lon {nodes.node_lon.min():.4f} to {nodes.node_lon.max():.4f}, "
+                f"lat {nodes.node_lat.min():.4f} to {nodes.node_lat.max():.4f}: check their coordinates "
+                "and CRS, or build the network from an extract that covers them"
+            )
+    record = (name, mode, tuple(np.asarray(ids)[lost].tolist()), limit)
+    gathered = _gathered.get()
+    if gathered is None:
+        _emit(network, [record])
+    else:
+        gathered.append(record)
 
 
 def snapped_costs(
@@ -99,11 +173,17 @@ def snapped_costs(
     max_snap_distance : float
         Metres; farther points are unreachable, with a warning naming ``ids`` when given.
     ids, name :
-        For the warning.
+        For the warning; with ``ids``, a set of points mostly off the network is refused.
+
+    Raises
+    ------
+    InvalidPointsError
+        More than half of the points (with ``ids``) are off the network: the message says
+        whether longitude and latitude look swapped.
     """
     snapped = network.snap(mode, lon, lat, max_snap_distance=max_snap_distance)
     if ids is not None:
-        _warn_unsnapped(ids, snapped.edge, name, mode, max_snap_distance)
+        _check_unsnapped(network, mode, lon, lat, snapped.edge, ids=ids, name=name, limit=max_snap_distance)
     return position_costs(network, mode, snapped, edge_seconds=edge_seconds, walk_speed=walk_speed)
 
 
