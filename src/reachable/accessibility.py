@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ._checks import positive
+from ._checks import column_names, cutoff_minutes, names, positive
 from .cutoffs import last_second
+from .decay import weights
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
 from .network.network import Network
@@ -17,17 +18,11 @@ from .routing.street import warns_once_per_point_set
 
 MEASURES = ("cumulative", "gravity")
 
+RESERVED = ("mode", "cutoff", "percentile", "geometry")
+"""Output columns a count column may not be named after (besides ``id``)."""
+
 DEFAULT_GRAVITY_MAX_TIME = 120.0
 """Minutes searched for a gravity measure whose decay never reaches zero."""
-
-
-def _as_list(value, name: str) -> list:
-    if value is None:
-        return []
-    items = [value] if isinstance(value, (str, int, float)) else list(value)
-    if not items:
-        raise InvalidParameterError(f"{name} is empty")
-    return items
 
 
 @warns_once_per_point_set
@@ -78,7 +73,8 @@ def accessibility(
     decay : reachable.decay.Decay
         For ``gravity``, e.g. ``rc.decay.exponential(0.1)``.
     max_time : float, optional
-        Minutes searched for ``gravity`` when the decay never reaches zero (default 120).
+        Minutes searched for ``gravity`` (default: where the decay reaches zero, or 120 for
+        a decay that never does).
     departure, time_window, percentiles :
         For ``transit`` (see :func:`travel_time_matrix`). With several percentiles the
         result has a ``percentile`` column.
@@ -113,34 +109,44 @@ def accessibility(
             f"measure must be one of {', '.join(MEASURES)}, got {measure!r}; apply reachable.measures "
             "to a travel_time_matrix for floating catchment, cost to closest and the others"
         )
-    columns = _as_list(columns, "columns")
-    modes = _as_list(mode, "mode")
+    columns = column_names(columns, reserved=RESERVED)
+    modes = names(mode, "mode", what="mode name")
     origin_points = as_points(origins, "origins")
     destination_points = as_points(opportunities, "opportunities", areas=True)
     counts = opportunity_counts(opportunities, columns)
     if measure == "cumulative":
-        cutoff_values = [positive("cutoffs", c, unit="minutes") for c in _as_list(cutoffs, "cutoffs")]
-        if not cutoff_values:
+        if cutoffs is None:
             raise InvalidParameterError(
                 "measure='cumulative' needs cutoffs in minutes, e.g. cutoffs=[30, 45, 60]"
             )
+        if decay is not None or max_time is not None:
+            raise InvalidParameterError(
+                "decay and max_time are for measure='gravity'; a cumulative measure counts within its cutoffs"
+            )
+        cutoff_values = cutoff_minutes(cutoffs)
         search_time = max(cutoff_values)
     else:
         if decay is None or not callable(decay):
             raise InvalidParameterError(
                 "measure='gravity' needs a decay, e.g. decay=rc.decay.exponential(0.1)"
             )
+        if cutoffs is not None:
+            raise InvalidParameterError(
+                "cutoffs are for measure='cumulative'; a gravity measure weighs every trip by its decay"
+            )
         cutoff_values = [None]
         limit = getattr(decay, "max_cost", np.inf)
-        search_time = limit if np.isfinite(limit) else (max_time or DEFAULT_GRAVITY_MAX_TIME)
-        search_time = positive("max_time", search_time, unit="minutes")
+        if max_time is not None:
+            search_time = positive("max_time", max_time, unit="minutes")
+        else:
+            search_time = limit if np.isfinite(limit) else DEFAULT_GRAVITY_MAX_TIME
 
     frames = []
     transit = None
     for mode_name in modes:
         settings = routing_settings(
             network, mode_name, max_time=search_time, departure=departure, time_window=time_window,
-            percentiles=percentiles, **routing,
+            percentiles=percentiles, warn_ignored="transit" not in modes, **routing,
         )  # fmt: skip
         transit = settings.transit or transit
         n_p = len(settings.percentiles)
@@ -150,8 +156,10 @@ def accessibility(
             by_percentile = np.moveaxis(seconds, 2, 0)  # (percentile, origin, destination)
             for c, cutoff in enumerate(cutoff_values):
                 if cutoff is None:
-                    # Minutes as travel_time_matrix reports them; unreachable (NaN) weighs 0.
-                    weight = decay(np.where(np.isfinite(by_percentile), by_percentile / 60.0, np.nan))
+                    # Minutes as travel_time_matrix reports them; unreachable pairs weigh 0.
+                    reached = np.isfinite(by_percentile)
+                    weight = np.zeros(by_percentile.shape)
+                    weight[reached] = weights(decay, by_percentile[reached] / 60.0)
                 else:
                     weight = (by_percentile <= last_second(cutoff)).astype(np.float64)
                 values[c, :, rows] = weight @ counts

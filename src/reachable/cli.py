@@ -11,6 +11,7 @@ import argparse
 import logging
 import os
 import sys
+import tempfile
 import textwrap
 import time
 import warnings
@@ -43,6 +44,7 @@ DEMO_MAP_CUTOFF = 45
 DEMO_FILLED = ("jobs", "healthcare")
 
 EXIT_ERROR = 2
+TRACEBACK_VARIABLE = "REACHABLE_TRACEBACK"
 
 _DESCRIPTION = """\
 Which jobs and training sites can people reach, by walking, cycling, moped, car and
@@ -320,7 +322,20 @@ def _checked_output(text: str, formats: tuple[str, ...]) -> Path:
         )
     if path.is_dir():
         raise InvalidParameterError(f"--out {path} is a folder; give a file name")
+    _check_writable(path.parent)
     return path
+
+
+def _check_writable(folder: Path) -> None:
+    """Fail before the computation, not after it, when the results cannot be written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise InvalidParameterError(
+            f"cannot write to {folder} ({error.strerror or error}); choose an --out you can write to"
+        ) from None
 
 
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
@@ -519,6 +534,7 @@ def _run_demo(args) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise InvalidParameterError(f"--out {out} is a file; give a folder")
+    _check_writable(out)
     paths = datasets.porto_alegre()
     hexes = datasets.porto_alegre_hexgrid()
     missing = int(hexes[list(DEMO_FILLED)].isna().any(axis=1).sum())
@@ -628,6 +644,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("reachable: interrupted", file=sys.stderr)
         return 130
+    except OSError as error:  # a disk full, a file removed under our feet: still one line
+        print(f"reachable: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:
+        if os.environ.get(TRACEBACK_VARIABLE):
+            raise
+        print(
+            f"reachable: error: unexpected {type(error).__name__}: {error} "
+            f"(set {TRACEBACK_VARIABLE}=1 to see the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous_level)

@@ -29,7 +29,7 @@ import numpy as np
 from ._checks import finite_number as _number
 from .errors import InvalidParameterError
 
-__all__ = ["Decay", "binary", "exponential", "linear", "logistic", "power", "stepped"]
+__all__ = ["Decay", "binary", "exponential", "linear", "logistic", "power", "stepped", "weights"]
 
 
 def _non_negative(value: Any, name: str) -> float:
@@ -376,3 +376,29 @@ def stepped(steps: Sequence[float], weights: Sequence[float]) -> Decay:
         step.
     """
     return Decay("stepped", {"steps": steps, "weights": weights})
+
+
+def weights(decay: Callable[[np.ndarray], np.ndarray], cost: np.ndarray) -> np.ndarray:
+    """The weights ``decay`` gives to ``cost``, checked: one finite weight >= 0 per cost.
+
+    ``decay`` is a :class:`Decay` or any function of an array of costs (reachable costs
+    only: callers give unreachable pairs weight 0 themselves).
+
+    Raises
+    ------
+    InvalidParameterError
+        ``decay`` is not callable, or returns the wrong number of weights, or weights that
+        are negative, NaN or infinite.
+    """
+    if not callable(decay):
+        raise InvalidParameterError(
+            f"decay must be a reachable.decay function such as decay.exponential(0.1), got {decay!r}"
+        )
+    values = np.asarray(decay(cost), dtype=np.float64)
+    if values.shape != np.shape(cost):
+        raise InvalidParameterError(
+            f"decay returned {values.shape} weights for {np.shape(cost)} costs; it must return one per cost"
+        )
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise InvalidParameterError("decay returned negative, NaN or infinite weights")
+    return values

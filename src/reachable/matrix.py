@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import logging
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -12,10 +14,11 @@ import pandas as pd
 from ._checks import positive, whole_number
 from ._progress import progress_bar
 from .cutoffs import last_second, search_limit, whole_seconds
-from .errors import InvalidParameterError, UnknownModeError
+from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
 from .modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES
 from .network.network import Network
+from .network.snapping import DEFAULT_MAX_SNAP_DISTANCE
 from .network.street import check_speeds
 from .points import Points, as_points
 from .routing.street import (
@@ -27,8 +30,8 @@ from .routing.street import (
 )
 from .routing.transit import TransitQuery, transit_blocks
 
-DEFAULT_MAX_SNAP_DISTANCE = 1600.0
-"""Metres; farther points are unreachable (R5's largest linking radius)."""
+logger = logging.getLogger("reachable")
+
 
 DEFAULT_MAX_WALK_TIME = 20.0
 """Minutes of each walking leg of a public transport trip (access, transfer, egress)."""
@@ -47,11 +50,16 @@ def departure_seconds(network: Network, departure) -> int:
     """Seconds after midnight of the network's service day for a departure time.
 
     Accepts a ``datetime.datetime``, ``"YYYY-MM-DD HH:MM[:SS]"`` or ``"HH:MM[:SS]"`` (on the
-    network's date).
+    network's date), in the feeds' local time: a date without a time of day, or a time with a
+    time zone, is refused rather than guessed.
     """
     date = network.date
     if isinstance(departure, str):
         text = departure.strip()
+        if len(text) == 10 and text[4:5] == "-":
+            raise InvalidParameterError(
+                f"departure {departure!r} has no time of day; write the time too, e.g. '{text} 08:00'"
+            )
         try:
             if len(text) <= 8:
                 clock = datetime.time.fromisoformat(text)
@@ -66,12 +74,38 @@ def departure_seconds(network: Network, departure) -> int:
         raise InvalidParameterError(
             f"departure must be a datetime or a string like '{date} 14:00', got {departure!r}"
         )
+    if departure.tzinfo is not None:
+        raise InvalidParameterError(
+            f"departure {departure} has a time zone; give the local time of the GTFS feeds without "
+            "one (e.g. convert with .tz_convert(zone).tz_localize(None))"
+        )
     if departure.date() != date:
         raise InvalidParameterError(
             f"departure {departure} is not on {date}, the service day this network was built for; "
             "build it again with date= that day"
         )
     return departure.hour * 3600 + departure.minute * 60 + departure.second
+
+
+def _same(value, default) -> bool:
+    """Whether an option was left at its default (a tuple of percentiles or a number)."""
+    try:
+        return bool(np.array_equal(np.atleast_1d(value), np.atleast_1d(default)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _warn_without_service(network: Network) -> None:
+    """Warn once per network when its timetable has no trip on its day: transit is then walking."""
+    key = ("no service warned",)
+    if network.timetable.n_trips == 0 and key not in network.query_cache:
+        network.query_cache[key] = True
+        message = (
+            f"the network has no public transport trip on {network.date} (no service of its GTFS feeds runs "
+            "that day): mode='transit' gives walking times only; build it for a day the feeds serve"
+        )
+        logger.warning(message)
+        warnings.warn(message, ReachableWarning, stacklevel=4)
 
 
 def _percentiles(percentiles) -> np.ndarray:
@@ -218,8 +252,18 @@ def routing_settings(
     max_walk_time=DEFAULT_MAX_WALK_TIME, max_transfers=DEFAULT_MAX_TRANSFERS, walk_speed=DEFAULT_WALK_SPEED,
     bike_speed=DEFAULT_BIKE_SPEED, car_speed_factor=1.0, board_slack=DEFAULT_BOARD_SLACK,
     frequency_draws=DEFAULT_FREQUENCY_DRAWS, seed=0, max_snap_distance=DEFAULT_MAX_SNAP_DISTANCE,
+    warn_ignored=True,
 ) -> Routing:  # fmt: skip
-    """Check every routing parameter of :func:`travel_time_matrix` and gather them."""
+    """Check every routing parameter of :func:`travel_time_matrix` and gather them.
+
+    With ``warn_ignored``, public transport options given with a street mode (they change
+    nothing) are named in a warning.
+    """
+    if not isinstance(mode, str):
+        raise InvalidParameterError(
+            f"mode must be one mode name such as 'walk', got {mode!r}; call once per mode, or use "
+            "reachable.accessibility, which takes several"
+        )
     if mode not in network.modes:
         available = ", ".join(network.modes)
         hint = {"transit": " (build the network with gtfs= and date=)"}.get(
@@ -231,7 +275,24 @@ def routing_settings(
     check_speeds(walk_speed, bike_speed, car_speed_factor)
     percentile_values = _percentiles(percentiles)
     query = None
+    if mode != "transit" and warn_ignored:
+        given = {
+            "departure": (departure, None),
+            "time_window": (time_window, 1),
+            "percentiles": (percentiles, (50,)),
+            "max_walk_time": (max_walk_time, DEFAULT_MAX_WALK_TIME),
+            "max_transfers": (max_transfers, DEFAULT_MAX_TRANSFERS),
+            "board_slack": (board_slack, DEFAULT_BOARD_SLACK),
+            "frequency_draws": (frequency_draws, DEFAULT_FREQUENCY_DRAWS),
+            "seed": (seed, 0),
+        }
+        ignored = [name for name, (value, default) in given.items() if not _same(value, default)]
+        if ignored:
+            message = f"{', '.join(ignored)} only apply to mode='transit': ignored for {mode}"
+            logger.warning(message)
+            warnings.warn(message, ReachableWarning, stacklevel=3)
     if mode == "transit":
+        _warn_without_service(network)
         if departure is None:
             raise InvalidParameterError("mode='transit' needs a departure, e.g. departure='2019-05-13 14:00'")
         start = departure_seconds(network, departure)

@@ -35,6 +35,7 @@ from ._checks import column_names as _column_names
 from ._checks import examples as _examples
 from ._checks import finite_number as _number
 from ._checks import numbers as _numbers
+from .decay import weights
 from .errors import InvalidParameterError, InvalidPointsError
 
 __all__ = [
@@ -194,27 +195,12 @@ def _at(ids: pd.Index, counts: dict[str, np.ndarray], where: pd.Index, names, si
     return np.column_stack([counts[name][position] for name in names])
 
 
-def _weights(decay: Callable[[np.ndarray], np.ndarray], cost: np.ndarray) -> np.ndarray:
-    if not callable(decay):
-        raise InvalidParameterError(
-            f"decay must be a reachable.decay function such as decay.exponential(0.1), got {decay!r}"
-        )
-    weights = np.asarray(decay(cost), dtype=np.float64)
-    if weights.shape != cost.shape:
-        raise InvalidParameterError(
-            f"decay returned {weights.shape} weights for {cost.shape} costs; it must return one per cost"
-        )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise InvalidParameterError("decay returned negative, NaN or infinite weights")
-    return weights
-
-
 def _decayed(matrix: _Matrix, decay) -> tuple[_Matrix, np.ndarray]:
     """Drop the rows beyond the decay's ``max_cost`` (weight 0) and weigh the others."""
     max_cost = getattr(decay, "max_cost", math.inf)
     if math.isfinite(max_cost):
         matrix = matrix.subset(matrix.cost <= max_cost)
-    return matrix, _weights(decay, matrix.cost)
+    return matrix, weights(decay, matrix.cost)
 
 
 def _sides(matrix: _Matrix, active: bool):

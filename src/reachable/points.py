@@ -119,7 +119,7 @@ def opportunity_counts(frame, columns: list[str], name: str = "opportunities") -
     Raises
     ------
     InvalidPointsError
-        A column is missing, not numeric, or holds NaN or negative counts.
+        A column is missing, not numeric, or holds NaN, infinite or negative counts.
     """
     if isinstance(columns, str) or not len(columns):
         raise InvalidPointsError(f"columns must be a non-empty list of {name} column names, got {columns!r}")
@@ -136,7 +136,11 @@ def opportunity_counts(frame, columns: list[str], name: str = "opportunities") -
                 f"{name} column {column!r} must be numeric counts, got dtype {series.dtype}"
             )
         numbers = series.to_numpy(dtype=float)
-        for problem, bad in (("NaN", np.isnan(numbers)), ("negative", numbers < 0)):
+        for problem, bad in (
+            ("NaN", np.isnan(numbers)),
+            ("infinite", np.isinf(numbers)),
+            ("negative", numbers < 0),
+        ):
             if bad.any():
                 raise InvalidPointsError(
                     f"{name} column {column!r} has {int(bad.sum())} {problem} counts, at ids "

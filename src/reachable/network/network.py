@@ -5,18 +5,25 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .._progress import progress_bar
-from ..errors import DataFileNotFoundError, InvalidParameterError
+from ..errors import (
+    DataFileNotFoundError,
+    GTFSError,
+    InvalidParameterError,
+    NetworkFormatError,
+    ReachableWarning,
+)
 from ..gtfs.timetable import Timetable
 from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES, check_street_mode
 from .cells import StreetCells, street_cells
 from .edges import StreetEdges, split_ways
-from .snapping import EdgeIndex, SnappedPoints, utm_crs
+from .snapping import DEFAULT_MAX_SNAP_DISTANCE, EdgeIndex, SnappedPoints, utm_crs
 from .storage import cache_key, default_cache_dir, file_digest, read_network, write_network
 from .street import StreetGraph, build_street_graph, edge_speed_kph
 
@@ -148,8 +155,15 @@ class Network:
             cached = Path(cache_dir) if cache_dir is not None else default_cache_dir()
             cached = cached / f"{cache_key(digests, options)}.reachable"
             if cached.is_file():
-                logger.info("reusing the network cached in %s", cached)
-                return cls.load(cached)
+                try:
+                    network = cls.load(cached)
+                except NetworkFormatError as error:
+                    message = f"the cached network {cached} is damaged ({error}); building it again"
+                    logger.warning(message)
+                    warnings.warn(message, ReachableWarning, stacklevel=2)
+                else:
+                    logger.info("reusing the network cached in %s", cached)
+                    return network
         network = cls._from_osm_file(path, modes, progress)._with_timetable(feeds or None, date)
         if cached is not None:
             network.save(cached)
@@ -163,6 +177,7 @@ class Network:
 
         started = time.perf_counter()
         self.timetable = read_gtfs(gtfs, _as_date(date))
+        self._check_stops_on_streets()
         self.metadata["date"] = str(_as_date(date))
         self.metadata["feeds"] = [dict(feed) for feed in self.timetable.feeds]
         logger.info(
@@ -173,6 +188,36 @@ class Network:
             time.perf_counter() - started,
         )
         return self
+
+    def _check_stops_on_streets(self) -> None:
+        """Warn about stops the streets do not reach; refuse a feed whose coordinates look swapped."""
+        timetable, limit = self.timetable, DEFAULT_MAX_SNAP_DISTANCE
+        lon, lat = timetable.stop_lon, timetable.stop_lat
+        off = self.snap("walk", lon, lat, max_snap_distance=limit).edge < 0
+        if not off.any():
+            return
+        feed_of_stop = np.array([stop.split(":", 1)[0] for stop in timetable.stop_id.astype(str)])
+        swapped = None
+        for feed in dict.fromkeys(feed_of_stop):
+            mine = feed_of_stop == feed
+            n_off, n = int(off[mine].sum()), int(mine.sum())
+            if n_off > n / 2:
+                if swapped is None:
+                    swapped = self.snap("walk", lat, lon, max_snap_distance=limit).edge >= 0
+                if swapped[mine].mean() > 0.5:
+                    raise GTFSError(
+                        f"{n_off} of the {n} stops of GTFS feed {feed} are off the OpenStreetMap "
+                        "extract, but most would lie on it with stop_lon and stop_lat swapped: fix "
+                        "the columns of its stops.txt"
+                    )
+            if n_off:
+                message = (
+                    f"{n_off} of the {n} stops of GTFS feed {feed} ({n_off / n:.0%}) are farther than "
+                    f"{limit:,.0f} m from the streets of the OpenStreetMap extract: nobody walks to or from "
+                    "them (vehicles still pass them); use an extract that covers the feed's area"
+                )
+                logger.warning(message)
+                warnings.warn(message, ReachableWarning, stacklevel=4)
 
     @classmethod
     def _from_osm_file(cls, path: Path, modes: tuple[str, ...], progress: bool | None) -> Network:

@@ -11,6 +11,9 @@ from pyproj import CRS, Transformer
 from .edges import StreetEdges
 from .street import StreetGraph
 
+DEFAULT_MAX_SNAP_DISTANCE = 1600.0
+"""Metres; farther points are unreachable (R5's largest linking radius)."""
+
 
 def utm_crs(lon: float, lat: float) -> CRS:
     """The UTM zone holding a WGS84 point: metres with distortion below 0.1 % nearby."""

@@ -7,6 +7,8 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +124,7 @@ def read_network(path: str | Path) -> tuple[StreetEdges, dict[str, StreetGraph],
                 timetable = Timetable(**fields, feeds=tuple(header["feeds"]))
     except NetworkFormatError:
         raise
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise NetworkFormatError(
             f"{path} is not a reachable network file ({error}); create one with Network.save()"
         ) from error
