@@ -117,6 +117,14 @@ def _index_by(keys, n_keys):
 
 
 @njit(cache=True)
+def _along_edge(start, end, along):
+    """Seconds from position ``start`` to ``end`` of one edge (``along``: the whole edge u->v, v->u)."""
+    if end >= start:
+        return (end - start) * along[0]
+    return (start - end) * along[1]
+
+
+@njit(cache=True)
 def _origin_row(
     indptr,
     head,
@@ -167,10 +175,7 @@ def _origin_row(
         edge_offsets, edge_entries = on_edge
         for i in range(edge_offsets[edge], edge_offsets[edge + 1]):
             j = edge_entries[i]
-            if d_frac[j] >= o_frac[origin]:
-                along = (d_frac[j] - o_frac[origin]) * o_along[origin, 0]
-            else:
-                along = (o_frac[origin] - d_frac[j]) * o_along[origin, 1]
+            along = _along_edge(o_frac[origin], d_frac[j], o_along[origin])
             row[j] = min(row[j], o_cost[origin, 2] + along + d_cost[j, 2])
     for j in range(row.shape[0]):
         if row[j] > cutoff:
@@ -331,10 +336,7 @@ def budget_left(
                 continue
             for k in range(edge_offsets[edge], edge_offsets[edge + 1]):
                 i = edge_entries[k]
-                if p_frac[i] >= s_frac[s]:
-                    along = (p_frac[i] - s_frac[s]) * s_along[s, 0]
-                else:
-                    along = (s_frac[s] - p_frac[i]) * s_along[s, 1]
+                along = _along_edge(s_frac[s], p_frac[i], s_along[s])
                 left[i, b] = max(left[i, b], budgets[s, b] - s_cost[s, 2] - along)
     return left
 
