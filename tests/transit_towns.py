@@ -48,9 +48,19 @@ def _write(folder: Path, name: str, header: list[str], rows: list[list]) -> None
 
 
 def write_feed(
-    folder: Path, rng: np.random.Generator, n_grid: int, *, n_stops: int = 12, n_routes: int = 5
+    folder: Path,
+    rng: np.random.Generator,
+    n_grid: int,
+    *,
+    n_stops: int = 12,
+    n_routes: int = 5,
+    late_trips: int = 0,
 ) -> Path:
-    """A random GTFS feed in ``folder`` for a town of ``n_grid`` streets."""
+    """A random GTFS feed in ``folder`` for a town of ``n_grid`` streets.
+
+    ``late_trips`` adds that many weekday trips per route, leaving between 23:00 and 24:10
+    so that some run past midnight; the default 0 draws nothing more from ``rng``.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     extent = (n_grid - 1) * STEP
     stops = [
@@ -97,9 +107,13 @@ def write_feed(
         sequence = rng.choice(n_stops, size=int(rng.integers(3, 7)), replace=False)
         hops = rng.integers(60, 400, size=len(sequence) - 1)
         dwell = rng.integers(0, 40, size=len(sequence))
-        for t in range(int(rng.integers(3, 8))):
-            service = str(rng.choice(["WK", "WK", "WK", "SUN", "GONE", "EXTRA"]))
-            if service == "SUN":  # runs past midnight of Sunday: boardable on Monday morning
+        n_trips = int(rng.integers(3, 8))
+        for t in range(n_trips + late_trips):
+            late = t >= n_trips
+            service = "WK" if late else str(rng.choice(["WK", "WK", "WK", "SUN", "GONE", "EXTRA"]))
+            if late:  # journeys cross midnight on this trip, or wait for the next day's first ones
+                start = int(rng.integers(23 * 3600, 24 * 3600 + 600))
+            elif service == "SUN":  # runs past midnight of Sunday: boardable on Monday morning
                 start = int(rng.integers(24 * 3600, 24 * 3600 + 2400))
             else:
                 start = int(

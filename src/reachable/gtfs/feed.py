@@ -1,8 +1,9 @@
-"""One GTFS feed's share of the timetable: check its files, then build its trips of the day.
+"""One GTFS feed's share of the timetable: check its files, then build its trips of the days.
 
-The trips of a service day are those whose service runs on it, plus those of the day
-before that still run after midnight; frequency windows with ``exact_times=1`` become
-trips, the others stay template trips (see :mod:`reachable.gtfs.frequencies`).
+The trips of the service days are those whose service runs on one of them, plus those of
+the day before a day that still run after midnight (see :mod:`reachable.gtfs.days`);
+frequency windows with ``exact_times=1`` become trips, the others stay template trips (see
+:mod:`reachable.gtfs.frequencies`).
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from .calendar import CALENDAR_COLUMNS, CALENDAR_DATES_COLUMNS, check_calendars
+from .days import TimelineDay, timeline_days
 from .files import FeedFiles, Problems, namespaced, namespaced_or_empty
 from .frequencies import (
     DAY,
     FREQUENCIES_COLUMNS,
-    PREVIOUS_DAY_SUFFIX,
     FrequencyWindows,
     check_frequencies,
+    run_second,
     segment_rows,
 )
 from .interpolation import fill_empty_times
@@ -42,14 +44,16 @@ class FeedPart:
     Attributes
     ----------
     timetable : Timetable
-        The feed's trips of the day, with indices local to the feed; ``feeds`` holds its
+        The feed's trips of the days, with indices local to the feed; ``feeds`` holds its
         own entry only.
-    n_today, n_previous_day : int
-        How many of the trips are of the query date and of the previous day.
+    n_per_day : tuple of int
+        How many of the trips are of each service day, in date order.
+    n_previous_day : int
+        How many are of a day before a service day, still running after midnight.
     """
 
     timetable: Timetable
-    n_today: int
+    n_per_day: tuple[int, ...]
     n_previous_day: int
 
 
@@ -58,23 +62,23 @@ def _runs(
     first_departure: np.ndarray,
     last_departure: np.ndarray,
     frequencies: FrequencyWindows,
-    shift: int,
+    day: TimelineDay,
     rank: int,
 ) -> dict[str, np.ndarray]:
-    """The trips one service day contributes: plain trips, expanded exact-time runs, templates.
+    """The trips one day contributes: plain trips, expanded exact-time runs, templates.
 
-    ``trips`` are segment numbers of the day's trips; the departures are per segment;
-    ``shift`` is 0 for the query date and -86400 for the previous day, whose trips are kept
-    only when some departure is at or after midnight.
+    ``trips`` are segment numbers of the day's trips; the departures are per segment, in
+    the day's own clock; times move by ``day.shift`` onto the timeline; of a ``partial``
+    day, trips are kept only when some departure is at or after midnight.
     """
-    previous_day = shift != 0
+    shift, partial = day.shift, day.partial
     has_window = np.zeros(len(first_departure), dtype=bool)
     has_window[frequencies.trip] = True
     in_day = np.zeros(len(first_departure), dtype=bool)
     in_day[trips] = True
 
     plain = trips[~has_window[trips]]
-    if previous_day:
+    if partial:
         plain = plain[last_departure[plain] >= DAY]
     runs = {
         "segment": [plain],
@@ -92,7 +96,7 @@ def _runs(
     start = frequencies.start[window] + k * frequencies.headway[window]
     segment = frequencies.trip[window]
     offset = start - first_departure[segment]
-    if previous_day:
+    if partial:
         keep = last_departure[segment] + offset >= DAY
         segment, start, offset = segment[keep], start[keep], offset[keep]
     runs["segment"].append(segment)
@@ -103,7 +107,7 @@ def _runs(
 
     inexact = np.flatnonzero(windows & ~frequencies.exact)
     segment = frequencies.trip[inexact]
-    if previous_day:
+    if partial:
         # Runs leave at some unknown phase before end_time: keep windows one of whose runs may pass midnight.
         duration = last_departure[segment] - first_departure[segment]
         keep = frequencies.end[inexact] - 1 + duration >= DAY
@@ -136,17 +140,17 @@ def _build_part(
     routes: Routes,
     trips: Trips,
     stop_times: StopTimes,
-    services_today: np.ndarray,
-    services_yesterday: np.ndarray,
+    days: tuple[TimelineDay, ...],
+    services: list[np.ndarray],
     frequencies: FrequencyWindows,
     transfers: Transfers,
 ) -> FeedPart:
+    """The feed's timetable: the trips of ``days``, whose services are ``services``."""
     service = pd.Index(trips.service)
-    today = service.isin(services_today)
-    yesterday = service.isin(services_yesterday)
+    runs_on = [service.isin(day_services) for day_services in services]
 
-    # Interpolate once per trip, for trips of either day.
-    wanted = (today | yesterday)[stop_times.trip]
+    # Interpolate once per trip, for trips of any day.
+    wanted = np.logical_or.reduce(runs_on)[stop_times.trip]
     trip = stop_times.trip[wanted]
     stop = stop_times.stop[wanted]
     arrival = stop_times.arrival[wanted].copy()
@@ -176,16 +180,14 @@ def _build_part(
         },
     )
 
-    days = [
-        _runs(segment_of_trip[np.flatnonzero(today)], first_departure, last_departure, frequencies, 0, 0),
-        _runs(
-            segment_of_trip[np.flatnonzero(yesterday)], first_departure, last_departure, frequencies, -DAY, 1
-        ),
+    per_day = [
+        _runs(segment_of_trip[np.flatnonzero(on)], first_departure, last_departure, frequencies, day, rank)
+        for rank, (day, on) in enumerate(zip(days, runs_on, strict=True))
     ]
-    first_of_day = np.cumsum([0, len(days[0]["segment"])])
-    run = {key: np.concatenate([day[key] for day in days]) for key in days[0]}
+    first_of_day = np.cumsum([0, *[len(part["segment"]) for part in per_day[:-1]]])
+    run = {key: np.concatenate([part[key] for part in per_day]) for key in per_day[0]}
     run["window_template"] = np.concatenate(
-        [day["window_template"] + first for day, first in zip(days, first_of_day, strict=True)]
+        [part["window_template"] + first for part, first in zip(per_day, first_of_day, strict=True)]
     )
     order = np.lexsort((run["start"], trips.rows[segment_trip[run["segment"]]], run["rank"]))
     position = np.empty(len(order), dtype=np.int64)
@@ -197,17 +199,16 @@ def _build_part(
     lengths = offsets[segment + 1] - offsets[segment]
     row_shift = np.repeat(shift, lengths)
 
-    # Runs of exact-time windows are named by their start in their own day's clock.
+    rank = run["rank"][order]
+    day_suffix = np.asarray([day.suffix for day in days], dtype=str)[rank]
+    # Exact-time runs are named as expand_frequencies names the runs the router draws.
     start = run["run"][order]
-    previous_day = run["rank"][order] == 1
-    suffix = np.char.add(
-        np.where(start >= 0, np.char.add("#", start.astype(str)), ""),
-        np.where(previous_day, PREVIOUS_DAY_SUFFIX, ""),
-    )
+    second = run_second(start + np.asarray([day.shift for day in days], dtype=np.int64)[rank], day_suffix)
+    suffix = np.char.add(np.where(start >= 0, np.char.add("#", second.astype(str)), ""), day_suffix)
     ids = np.char.add(namespaced(name, np.asarray(trips.index, dtype=object)[segment_trip[segment]]), suffix)
 
     route = trips.route[segment_trip[segment]]
-    n_today = int((~previous_day).sum())
+    n_per_day = tuple(int((rank == r).sum()) for r, day in enumerate(days) if not day.partial)
     timetable = Timetable(
         stop_id=namespaced(name, stops.ids),
         stop_name=np.asarray(stops.names, dtype=str),
@@ -235,7 +236,7 @@ def _build_part(
         transfer_min_time=transfers.min_time,
         feeds=(info,),
     )
-    return FeedPart(timetable=timetable, n_today=n_today, n_previous_day=len(order) - n_today)
+    return FeedPart(timetable=timetable, n_per_day=n_per_day, n_previous_day=len(order) - sum(n_per_day))
 
 
 def _no_rows_if_absent(frame: pd.DataFrame | None, columns: Sequence[str]) -> pd.DataFrame:
@@ -243,7 +244,7 @@ def _no_rows_if_absent(frame: pd.DataFrame | None, columns: Sequence[str]) -> pd
     return frame if frame is not None else pd.DataFrame(columns=list(columns))
 
 
-def read_feed(name: str, path: Path, day: dt.date, problems: Problems) -> FeedPart | None:
+def read_feed(name: str, path: Path, dates: tuple[dt.date, ...], problems: Problems) -> FeedPart | None:
     """Check one feed, and build its part of the timetable when no feed so far had a problem.
 
     Parameters
@@ -252,8 +253,8 @@ def read_feed(name: str, path: Path, day: dt.date, problems: Problems) -> FeedPa
         The feed's name, which namespaces its ids.
     path : Path
         Zip archive or folder.
-    day : datetime.date
-        The service day.
+    dates : tuple of datetime.date
+        The service days, sorted, each once.
     problems : Problems
         Receives every problem of the feed.
 
@@ -302,6 +303,7 @@ def read_feed(name: str, path: Path, day: dt.date, problems: Problems) -> FeedPa
         if problems.count:
             return None
         info = {"name": name, "path": str(path), "start_date": calendars.start, "end_date": calendars.end}
+        days = timeline_days(dates)
         return _build_part(
             name,
             info,
@@ -310,8 +312,8 @@ def read_feed(name: str, path: Path, day: dt.date, problems: Problems) -> FeedPa
             routes,
             trips,
             stop_times,
-            services_today=calendars.services_on(day),
-            services_yesterday=calendars.services_on(day - dt.timedelta(days=1)),
+            days=days,
+            services=[calendars.services_on(day.day) for day in days],
             frequencies=frequencies,
             transfers=transfers,
         )

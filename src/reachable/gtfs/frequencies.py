@@ -10,6 +10,7 @@ ordinary scheduled trips.
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,10 @@ DAY = 86_400
 """Seconds in a day."""
 
 PREVIOUS_DAY_SUFFIX = "@previous-day"
-"""Appended to the id of a trip of the previous service day."""
+"""Appended to the id of a trip of the day before the first service day."""
+
+_DAY_SUFFIX = re.compile(rf"(?:{re.escape(PREVIOUS_DAY_SUFFIX)}|@\d{{4}}-\d{{2}}-\d{{2}})$")
+"""The service day closing a trip id: ``"@previous-day"``, or ``"@YYYY-MM-DD"`` on several days."""
 
 FREQUENCIES_COLUMNS = ("trip_id", "start_time", "end_time", "headway_secs")
 """Required columns of ``frequencies.txt``."""
@@ -127,20 +131,41 @@ def segment_rows(offsets: np.ndarray, segments: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (ends - lengths), lengths) + np.arange(ends[-1] if len(ends) else 0)
 
 
-def expanded_trip_id(trip_id: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Id of the run of ``trip_id`` that starts at ``start`` (seconds since midnight of the query date).
+def run_second(start: np.ndarray, day_suffix: np.ndarray) -> np.ndarray:
+    """The second that names a run in its id.
 
-    ``"<trip>#<start>"``; for a trip of the previous service day the start is written in
-    that day's clock (``+86400``) and ``"@previous-day"`` stays last, as the reader does, so
-    ids do not depend on whether the reader or the router expanded the run.
+    Parameters
+    ----------
+    start : ndarray of int64
+        The run's first departure on the timeline (seconds since midnight of the first day).
+    day_suffix : ndarray of str
+        The service day suffix of its trip id (``""`` on a one-day timetable).
+
+    Returns
+    -------
+    ndarray of int64
+        ``start``, except on a trip of the day before the first day, whose runs count in
+        that day's clock (``+86400`` s) so that the number is never negative.
+    """
+    return np.where(day_suffix == PREVIOUS_DAY_SUFFIX, start + DAY, start)
+
+
+def expanded_trip_id(trip_id: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Id of the run of ``trip_id`` that starts at ``start`` (seconds on the timeline).
+
+    ``"<trip>#<second>"`` with the second of :func:`run_second`, the service day suffix
+    (``"@previous-day"``, ``"@YYYY-MM-DD"``) staying last, as the reader names the runs it
+    expands, so ids do not depend on whether the reader or the router expanded the run.
     """
     trip_id = np.asarray(trip_id, dtype=str)
     start = np.asarray(start, dtype=np.int64)
-    previous = np.char.endswith(trip_id, PREVIOUS_DAY_SUFFIX)
-    base = np.where(previous, np.char.replace(trip_id, PREVIOUS_DAY_SUFFIX, ""), trip_id)
-    feed_start = np.where(previous, start + DAY, start)
-    ids = np.char.add(np.char.add(base.astype(str), "#"), feed_start.astype(str))
-    return np.where(previous, np.char.add(ids, PREVIOUS_DAY_SUFFIX), ids).astype(str)
+    # Runs repeat a few templates: look for the suffix once per template.
+    templates, template = np.unique(trip_id, return_inverse=True)
+    suffixes = [match.group() if (match := _DAY_SUFFIX.search(t)) else "" for t in templates.tolist()]
+    suffix = np.asarray(suffixes, dtype=str)[template]
+    base = np.asarray([t[: len(t) - len(x)] for t, x in zip(templates.tolist(), suffixes, strict=True)])
+    ids = np.char.add(np.char.add(base.astype(str)[template], "#"), run_second(start, suffix).astype(str))
+    return np.char.add(ids, suffix).astype(str)
 
 
 def expand_frequencies(timetable: Timetable, phase: np.ndarray) -> Timetable:

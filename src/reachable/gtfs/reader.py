@@ -1,4 +1,4 @@
-"""Read GTFS feeds into the :class:`~reachable.gtfs.timetable.Timetable` of one service day.
+"""Read GTFS feeds into the :class:`~reachable.gtfs.timetable.Timetable` of one or several service days.
 
 Every feed is checked completely before anything is built: all problems of all feeds
 (missing files and columns, malformed times and dates, rows pointing at unknown ids,
@@ -9,13 +9,17 @@ feed is fixed in one pass.
 Conventions of the result:
 
 * ids are namespaced ``"<feed>:<id>"``; a feed is named by its dict key or its file stem;
-* times are seconds since midnight of the query date; trips of the previous service day
-  that run past midnight are included shifted by -24 h (id suffix ``"@previous-day"``);
+* times are seconds since midnight of the query date, the first one when there are several:
+  the trips of a later date are shifted by 24 h per day, and, on several dates, their ids end
+  with ``"@YYYY-MM-DD"``; a trip past 24:00 stays with the day that started it;
+* trips of the day before a date that run past midnight are included too, unless that day
+  is a query date itself: shifted by -24 h from the date, id suffix ``"@previous-day"`` for
+  the day before the first date, ``"@YYYY-MM-DD"`` for a day between two dates;
 * empty (non-timepoint) times are interpolated by distance along the trip;
 * stops keep the order of the feeds and then of ``stops.txt``; routes that of
-  ``routes.txt``; trips are ordered by feed, then trips of the query date before those of
-  the previous day, then ``trips.txt`` order, then start time (runs expanded from one
-  ``frequencies.txt`` trip);
+  ``routes.txt``; trips are ordered by feed, then by day (each query date, then the day
+  before it when included), then ``trips.txt`` order, then start time (runs expanded from
+  one ``frequencies.txt`` trip);
 * frequency windows with ``exact_times=1`` become scheduled trips; the others stay as
   template trips for :func:`~reachable.gtfs.frequencies.expand_frequencies`.
 """
@@ -24,35 +28,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import time
 import warnings
 
 import numpy as np
 
-from ..errors import DataFileNotFoundError, InvalidParameterError, ReachableWarning
-from .feed import read_feed
+from ..errors import DataFileNotFoundError, ReachableWarning
+from ..timeline import service_days
+from .feed import FeedPart, read_feed
 from .files import FeedsArgument, Problems, feed_names
 from .timetable import Timetable
 
 __all__ = ["read_gtfs"]
 
 logger = logging.getLogger("reachable")
-
-
-def _parse_date(date: object) -> dt.date:
-    if isinstance(date, dt.datetime):
-        return date.date()
-    if isinstance(date, dt.date):
-        return date
-    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date.strip()):
-        try:
-            return dt.date.fromisoformat(date.strip())
-        except ValueError:
-            pass
-    raise InvalidParameterError(
-        f"date must be a datetime.date, a datetime or a 'YYYY-MM-DD' string, not {date!r}"
-    )
 
 
 _INDEX_FIELDS = {
@@ -116,8 +105,29 @@ _KINDS = {
 }
 
 
-def read_gtfs(feeds: FeedsArgument, date: dt.date | dt.datetime | str) -> Timetable:
-    """Read GTFS feeds into the timetable of one service day.
+def _warn_idle(parts: list[FeedPart], days: tuple[dt.date, ...]) -> None:
+    """Warn about feeds that schedule no trip on some of ``days``, once per set of such days."""
+    idle: dict[str, list[dict]] = {}
+    for part in parts:
+        missing = [day.isoformat() for day, n in zip(days, part.n_per_day, strict=True) if n == 0]
+        if missing:
+            idle.setdefault(", ".join(missing), []).extend(part.timetable.feeds)
+    for missing, infos in idle.items():
+        ranges = "; ".join(
+            f"{info['name']} (its calendars cover {info['start_date']} to {info['end_date']})"
+            if info["start_date"]
+            else f"{info['name']} (its calendars cover no date)"
+            for info in infos
+        )
+        warnings.warn(
+            f"no service is scheduled on {missing} in GTFS feed(s): {ranges}", ReachableWarning, stacklevel=3
+        )
+
+
+def read_gtfs(
+    feeds: FeedsArgument, date: dt.date | dt.datetime | str | list[dt.date | dt.datetime | str]
+) -> Timetable:
+    """Read GTFS feeds into the timetable of one or several service days.
 
     Parameters
     ----------
@@ -125,23 +135,29 @@ def read_gtfs(feeds: FeedsArgument, date: dt.date | dt.datetime | str) -> Timeta
         GTFS zip archives or folders. A feed's name namespaces its ids (``"<name>:<id>"``);
         by default it is the file stem (``poa_eptc.zip`` -> ``poa_eptc``), with ``_2``,
         ``_3``, ... appended to repeated stems.
-    date : datetime.date, datetime.datetime or str
-        The service day, ``"YYYY-MM-DD"`` for a string (a datetime's time is ignored).
+    date : datetime.date, datetime.datetime or str, or a list, tuple or set of them
+        The service day, ``"YYYY-MM-DD"`` for a string (a datetime's time is ignored), or
+        several days; they are sorted and each is read once.
 
     Returns
     -------
     Timetable
-        Trips running on ``date`` per ``calendar.txt`` and ``calendar_dates.txt``, plus the
-        trips of the day before that are still running after midnight (times shifted by
-        -86400 s, ids suffixed ``"@previous-day"``). Times are seconds since midnight of
-        ``date``; empty times are interpolated linearly in distance (``shape_dist_traveled``,
-        else the position along the trip's shape, else great-circle legs between stops).
-        ``frequencies.txt`` windows with ``exact_times=1`` are expanded into trips (ids
-        suffixed ``"#<start second>"``); other windows keep their template trip, shifted to
-        the start of its first window, with ``scheduled`` False. ``transfers.txt`` rows of
-        ``transfer_type`` 2 with a ``min_transfer_time`` give the transfers (a station
-        stands for each of its stops). Trips are ordered by feed, then query date before
-        previous day, then ``trips.txt`` order, then start time.
+        Trips running on each date per ``calendar.txt`` and ``calendar_dates.txt``, plus the
+        trips of the day before a date that are still running after midnight, when that day
+        is not a date itself (ids suffixed ``"@previous-day"`` before the first date). Times
+        are seconds since midnight of the first date: a date's trips are shifted by 86400 s
+        per day after it, a day before by 86400 s less; a trip past 24:00 keeps the day that
+        started it. With several dates every trip id ends with its day
+        (``"@YYYY-MM-DD"``, or ``"@previous-day"``). Empty times are interpolated linearly
+        in distance (``shape_dist_traveled``, else the position along the trip's shape,
+        else great-circle legs between stops). ``frequencies.txt`` windows, per day and
+        shifted with it: those with ``exact_times=1`` are expanded into trips (ids suffixed
+        ``"#<start second>"``, see :func:`~reachable.gtfs.frequencies.run_second`); the
+        others keep their template trip, shifted to the start of its first window, with
+        ``scheduled`` False. ``transfers.txt`` rows of ``transfer_type`` 2 with a
+        ``min_transfer_time`` give the transfers (a station stands for each of its stops).
+        Trips are ordered by feed, then by day (each date, then the day before it when
+        included), then ``trips.txt`` order, then start time.
 
     Raises
     ------
@@ -151,15 +167,16 @@ def read_gtfs(feeds: FeedsArgument, date: dt.date | dt.datetime | str) -> Timeta
         Any feed is unreadable or has broken rows; ``problems`` lists them all (up to
         50, then a count) with file and line.
     InvalidParameterError
-        ``date`` or ``feeds`` is not of an accepted form.
+        ``date`` or ``feeds`` is not of an accepted form, or ``date`` is an empty list.
 
     Warns
     -----
     ReachableWarning
-        A feed schedules no trip on ``date`` (trips of the day before may still run past
-        midnight); the message names the dates its calendars cover.
+        A feed schedules no trip on some of the dates (trips of the day before may still
+        run past midnight); the message names those dates and the dates its calendars cover.
     """
-    day = _parse_date(date)
+    days = service_days(date)
+    listed = ", ".join(day.isoformat() for day in days)
     named = feed_names(feeds)
     for name, path in named:
         if not path.exists():
@@ -169,7 +186,7 @@ def read_gtfs(feeds: FeedsArgument, date: dt.date | dt.datetime | str) -> Timeta
     problems = Problems()
     parts = []
     for name, path in named:
-        part = read_feed(name, path, day, problems)
+        part = read_feed(name, path, days, problems)
         if part is not None:
             parts.append(part)
             logger.info(
@@ -177,31 +194,19 @@ def read_gtfs(feeds: FeedsArgument, date: dt.date | dt.datetime | str) -> Timeta
                 name,
                 part.timetable.n_stops,
                 part.timetable.n_trips,
-                day.isoformat(),
+                listed,
                 part.n_previous_day,
                 len(part.timetable.stop_time_stop),
             )
     if problems.count:
         raise problems.error()
 
-    idle = [info for part in parts if part.n_today == 0 for info in part.timetable.feeds]
-    if idle:
-        ranges = "; ".join(
-            f"{info['name']} (its calendars cover {info['start_date']} to {info['end_date']})"
-            if info["start_date"]
-            else f"{info['name']} (its calendars cover no date)"
-            for info in idle
-        )
-        warnings.warn(
-            f"no service is scheduled on {day.isoformat()} in GTFS feed(s): {ranges}",
-            ReachableWarning,
-            stacklevel=2,
-        )
+    _warn_idle(parts, days)
     timetable = _concatenate([part.timetable for part in parts])
     logger.info(
         "read %d GTFS feed(s) for %s in %.2f s: %d stops, %d trips, %d stop times",
         len(parts),
-        day.isoformat(),
+        listed,
         time.perf_counter() - started,
         timetable.n_stops,
         timetable.n_trips,

@@ -1,9 +1,10 @@
-"""The timetable of one service day: every trip that runs, as flat arrays.
+"""The timetable of one or several service days: every trip that runs, as flat arrays.
 
 This is what the GTFS reader produces and what the transit network is built from. All
 feeds are merged; every GTFS id is namespaced by its feed (``"eptc:1511"``) so two feeds
-may both have a stop ``S1``. Times are seconds since midnight of the query date; trips of
-the previous service day that run past midnight appear shifted by -24 h.
+may both have a stop ``S1``. Times are seconds since midnight of the query date (the first
+one, with several: one timeline runs across them, each later date shifted by 24 h per day);
+trips of the day before a date that run past midnight appear shifted by -24 h from it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Timetable:
-    """Trips of one service day.
+    """Trips of one or several service days, on one timeline.
 
     Attributes
     ----------
@@ -33,7 +34,9 @@ class Timetable:
         GTFS ``route_type`` (3 bus, 2 rail, 1 metro, ...), kept for reporting.
     trip_id : ndarray of str, shape (n_trips,)
         Namespaced trip ids; a trip expanded from ``frequencies.txt`` gets ``"#<start
-        second>"`` appended, a trip of the previous service day gets ``"@previous-day"``.
+        second>"`` appended (see :func:`~reachable.gtfs.frequencies.run_second`), then a trip
+        of the day before the first date gets ``"@previous-day"``, and on several dates
+        every other trip its day, ``"@YYYY-MM-DD"``.
     trip_route : ndarray of int64, shape (n_trips,)
         Index into the route arrays.
     trip_shape : ndarray of str, shape (n_trips,)
@@ -44,13 +47,14 @@ class Timetable:
     stop_time_stop : ndarray of int64, shape (n_stop_times,)
         Index into the stop arrays.
     stop_time_arrival, stop_time_departure : ndarray of int64, shape (n_stop_times,)
-        Seconds since midnight of the query date, every empty time interpolated.
+        Seconds since midnight of the (first) query date, every empty time interpolated.
     frequency_trip : ndarray of int64, shape (n_frequencies,)
         For frequency-based service (``exact_times=0`` or absent): the template trip, whose
         stop times hold the first run; template trips are not in ``scheduled``.
     frequency_start, frequency_end, frequency_headway : ndarray of int64, shape (n_frequencies,)
-        Seconds: runs start every ``headway`` from ``start`` while before ``end``, at a
-        phase the router draws at random.
+        Seconds (``start`` and ``end`` on the timeline, as stop times): runs start every
+        ``headway`` from ``start`` while before ``end``, at a phase the router draws at
+        random.
     scheduled : ndarray of bool, shape (n_trips,)
         False for frequency templates, True for trips that run at their stop times.
     transfer_from, transfer_to : ndarray of int64, shape (n_transfers,)

@@ -21,6 +21,7 @@ from ..errors import (
 )
 from ..gtfs.timetable import Timetable
 from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES, check_street_mode
+from ..timeline import service_days
 from .cells import StreetCells, street_cells
 from .edges import StreetEdges, split_ways
 from .snapping import DEFAULT_MAX_SNAP_DISTANCE, EdgeIndex, SnappedPoints, utm_crs
@@ -95,9 +96,13 @@ class Network:
             GTFS feeds (zip files or folders) for public transport, as a path, a list of
             paths or ``{name: path}``; ids are namespaced by feed name (default: file stem).
             Enables ``mode="transit"``, which walks on the ``walk`` graph.
-        date : str, datetime.date or datetime.datetime, optional
-            The service day to route on (``"2019-05-13"``); required with ``gtfs``. Trips of
-            the previous day still running after midnight are included.
+        date : str, datetime.date, datetime.datetime, or a list of them, optional
+            The service day to route on (``"2019-05-13"``), or several days
+            (``["2019-05-13", "2019-05-14"]``); required with ``gtfs``. Several days make one
+            timeline, in seconds since midnight of the first day, on which a journey started
+            late on one day goes on with the next day's trips (see :mod:`reachable.timeline`).
+            Trips of the day before a day (not listed itself) still running after midnight
+            are included.
         modes : str or list of str, optional
             Street modes to build among ``walk``, ``bike``, ``moped`` and ``car`` (default:
             all; ``walk`` is added when ``gtfs`` is given). Each mode keeps only the largest
@@ -123,13 +128,14 @@ class Network:
         UnknownModeError
             A mode that is not a street mode.
         InvalidParameterError
-            ``gtfs`` without ``date`` or the reverse, or a malformed date.
+            ``gtfs`` without ``date`` or the reverse, a malformed date, or an empty list.
         """
         if (gtfs is None) != (date is None):
             raise InvalidParameterError(
                 "gtfs and date go together: pass the feeds and the service day to route on, "
                 "e.g. gtfs=['feed.zip'], date='2019-05-13'"
             )
+        days = () if date is None else service_days(date)
         modes = _check_modes(modes)
         if gtfs is not None and "walk" not in modes:
             modes = _check_modes(("walk", *modes))
@@ -138,7 +144,7 @@ class Network:
 
             edges = edges_from_osmnx(osm, modes)
             network = cls._from_edges(edges, {"source": "osmnx graph", "modes": list(modes)}, progress)
-            return network._with_timetable(gtfs, date)
+            return network._with_timetable(gtfs, days)
 
         path = Path(osm)
         if not path.is_file():
@@ -146,7 +152,7 @@ class Network:
         feeds = _feed_paths(gtfs)
         options = {
             "modes": list(modes),
-            "date": None if date is None else str(_as_date(date)),
+            "dates": [day.isoformat() for day in days],
             "feeds": list(feeds),
         }
         cached = None
@@ -164,27 +170,27 @@ class Network:
                 else:
                     logger.info("reusing the network cached in %s", cached)
                     return network
-        network = cls._from_osm_file(path, modes, progress)._with_timetable(feeds or None, date)
+        network = cls._from_osm_file(path, modes, progress)._with_timetable(feeds or None, days)
         if cached is not None:
             network.save(cached)
             logger.info("cached the network in %s", cached)
         return network
 
-    def _with_timetable(self, gtfs, date) -> Network:
+    def _with_timetable(self, gtfs, days: tuple[datetime.date, ...]) -> Network:
         if gtfs is None:
             return self
         from ..gtfs import read_gtfs
 
         started = time.perf_counter()
-        self.timetable = read_gtfs(gtfs, _as_date(date))
+        self.timetable = read_gtfs(gtfs, days)
         self._check_stops_on_streets()
-        self.metadata["date"] = str(_as_date(date))
+        self.metadata["dates"] = [day.isoformat() for day in days]
         self.metadata["feeds"] = [dict(feed) for feed in self.timetable.feeds]
         logger.info(
             "read %d trips at %d stops for %s in %.1f s",
             self.timetable.n_trips,
             self.timetable.n_stops,
-            self.metadata["date"],
+            ", ".join(self.metadata["dates"]),
             time.perf_counter() - started,
         )
         return self
@@ -280,9 +286,18 @@ class Network:
         return tuple(self._graphs) + (("transit",) if self.timetable is not None else ())
 
     @property
+    def dates(self) -> tuple[datetime.date, ...]:
+        """The service days of the timetable, sorted; empty without public transport."""
+        return tuple(datetime.date.fromisoformat(day) for day in self.metadata.get("dates", ()))
+
+    @property
     def date(self) -> datetime.date | None:
-        """The service day of the timetable, or None without public transport."""
-        return None if "date" not in self.metadata else datetime.date.fromisoformat(self.metadata["date"])
+        """The first service day, or None without public transport.
+
+        Times on the timetable are seconds since its midnight, also when the network has
+        several days (see :attr:`dates`).
+        """
+        return self.dates[0] if self.dates else None
 
     def graph(self, mode: str) -> StreetGraph:
         """The street graph of ``mode``."""
@@ -382,21 +397,10 @@ class Network:
         if self.timetable is not None:
             timetable = self.timetable
             graphs += (
-                f"; transit on {self.metadata['date']}: {timetable.n_stops} stops/{timetable.n_trips} trips"
+                f"; transit on {', '.join(self.metadata['dates'])}: "
+                f"{timetable.n_stops} stops/{timetable.n_trips} trips"
             )
         return f"<reachable.Network from {self.metadata.get('source')!s} ({graphs})>"
-
-
-def _as_date(value) -> datetime.date:
-    """A service day from a date, a datetime or an ISO string."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError as error:
-        raise InvalidParameterError(f"date must be a date or 'YYYY-MM-DD', got {value!r}") from error
 
 
 def _feed_paths(gtfs) -> dict[str, Path]:

@@ -20,8 +20,11 @@ from .edges import StreetEdges
 from .street import StreetGraph
 
 FORMAT_NAME = "reachable-network"
-FORMAT_VERSION = 2
-"""Bumped whenever the saved arrays or their meaning change; older files are refused."""
+FORMAT_VERSION = 3
+"""Bumped whenever the saved arrays or their meaning change; older files are refused.
+
+Version 3: the metadata names every service day of the timeline (``dates``), not one ``date``.
+"""
 
 _EDGE_FIELDS = (
     "node_id",
