@@ -21,32 +21,13 @@ from reachable.routing import transit
 from reachable.routing.street import coincident, street_pairs
 
 from . import transit_reference as reference
-from .transit_towns import LAT0, LON0, QUERY_DATE, STEP, write_feed, write_grid
-
-N_GRID = 7
-
-
-@pytest.fixture(scope="module", params=[1, 2, 3])
-def town(request, tmp_path_factory):
-    seed = request.param
-    folder = tmp_path_factory.mktemp(f"town{seed}")
-    rng = np.random.default_rng(seed)
-    osm = write_grid(folder / "town.osm", N_GRID)
-    feeds = {"bus": write_feed(folder / "bus", rng, N_GRID), "tram": write_feed(folder / "tram", rng, N_GRID)}
-    network = rc.Network.build(osm, gtfs=feeds, date=QUERY_DATE, cache=False)
-    extent = (N_GRID - 1) * STEP
-    points = pd.DataFrame(
-        {
-            "id": np.arange(8),
-            "lon": LON0 + rng.uniform(0, extent, 8),
-            "lat": LAT0 + rng.uniform(0, extent, 8),
-        }
-    )
-    return network, points
+from .conftest import N_GRID
+from .transit_towns import LAT0, LON0, QUERY_DATE, STEP
 
 
-def brute_force(network, points, query):
-    """Per (origin, draw * minute, destination) seconds from the brute-force search."""
+def brute_force_legs(network, points, query):
+    """The walks of a query, ``(access, direct, transfers, board_extra, egress)`` as lists per
+    point or stop, and the timetable of each draw of frequency phases."""
     weight, snap = transit._walking(network, query)
     pts = as_points(points)
     costs = snap(pts, None)
@@ -75,16 +56,18 @@ def brute_force(network, points, query):
         ]
     else:
         draws = [timetable]
+    return (access, direct, transfers, board_extra, egress), draws
+
+
+def brute_force(network, points, query):
+    """Per (origin, draw * minute, destination) seconds from the brute-force search."""
+    legs, draws = brute_force_legs(network, points, query)
     per_draw = [
         reference.travel_times(
             draw,
             query.departures,
-            access,
-            direct,
-            transfers,
-            board_extra,
-            egress,
-            len(pts),
+            *legs,
+            len(points),
             max_rounds=query.max_rounds,
             board_slack=query.board_slack,
             max_duration=query.max_duration,

@@ -104,3 +104,55 @@ def travel_times(
                 duration[destination] = min(duration[destination], seconds)
             out[o, m] = np.where(duration <= max_duration, duration, INF)
     return out
+
+
+def latest_departures(
+    timetable,
+    deadline,
+    access_by_origin,
+    direct_by_origin,
+    transfers,
+    board_extra,
+    egress,
+    n_destinations,
+    *,
+    max_rounds,
+    board_slack,
+    max_duration,
+):
+    """Latest departure and its arrival per (origin, destination) by bisection on forward searches.
+
+    The earliest arrival never decreases when leaving later, so the latest departure arriving
+    by the deadline is found by bisection over the seconds of ``[deadline - max_duration,
+    deadline]``; its arrival is the earliest arrival leaving then. Returns two int64 arrays of
+    shape (n_origins, n_destinations): departure and arrival, INF where none.
+    """
+    departure = np.full((len(access_by_origin), n_destinations), INF, dtype=np.int64)
+    arrival = np.full((len(access_by_origin), n_destinations), INF, dtype=np.int64)
+    for o, access in enumerate(access_by_origin):
+        memo = {}
+
+        def earliest(leave, o=o, access=access, memo=memo):
+            if leave not in memo:
+                by_transit = earliest_arrivals(
+                    timetable, leave, access, transfers, board_extra, egress, n_destinations,
+                    max_rounds=max_rounds, board_slack=board_slack,
+                )  # fmt: skip
+                for destination, seconds in direct_by_origin[o]:
+                    by_transit[destination] = min(by_transit[destination], leave + seconds)
+                memo[leave] = by_transit
+            return memo[leave]
+
+        for destination in range(n_destinations):
+            low, high = deadline - max_duration, deadline
+            if earliest(low)[destination] > deadline:
+                continue
+            while low < high:  # earliest(low) arrives in time; find the last second that does
+                middle = (low + high + 1) // 2
+                if earliest(middle)[destination] <= deadline:
+                    low = middle
+                else:
+                    high = middle - 1
+            departure[o, destination] = low
+            arrival[o, destination] = earliest(low)[destination]
+    return departure, arrival

@@ -38,6 +38,7 @@ def accessibility(
     decay=None,
     max_time: float | None = None,
     departure=None,
+    arrival=None,
     time_window: int = 1,
     percentiles: float | Sequence[float] = (50,),
     progress: bool | None = None,
@@ -78,6 +79,10 @@ def accessibility(
     departure, time_window, percentiles :
         For ``transit`` (see :func:`travel_time_matrix`). With several percentiles the
         result has a ``percentile`` column.
+    arrival : datetime.datetime or str, optional
+        Arrive by this time instead of leaving at ``departure``: an opportunity counts when
+        one may leave at most the cutoff before the deadline and be there by it (waiting at
+        the destination included, since the deadline is what matters).
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
     **routing
@@ -145,15 +150,16 @@ def accessibility(
     transit = None
     for mode_name in modes:
         settings = routing_settings(
-            network, mode_name, max_time=search_time, departure=departure, time_window=time_window,
-            percentiles=percentiles, warn_ignored="transit" not in modes, **routing,
+            network, mode_name, max_time=search_time, departure=departure, arrival=arrival,
+            time_window=time_window, percentiles=percentiles, warn_ignored="transit" not in modes, **routing,
         )  # fmt: skip
         transit = settings.transit or transit
         n_p = len(settings.percentiles)
         values = np.zeros((len(cutoff_values), n_p, len(origin_points), len(columns)))
         blocks = travel_time_blocks(network, origin_points, destination_points, settings, progress=progress)
-        for rows, seconds in blocks:
-            by_percentile = np.moveaxis(seconds, 2, 0)  # (percentile, origin, destination)
+        for block in blocks:
+            rows, reached_counts = block.rows, counts[block.columns]
+            by_percentile = np.moveaxis(block.seconds, 2, 0)  # (percentile, origin, destination)
             for c, cutoff in enumerate(cutoff_values):
                 if cutoff is None:
                     # Minutes as travel_time_matrix reports them; unreachable pairs weigh 0.
@@ -162,7 +168,7 @@ def accessibility(
                     weight[reached] = weights(decay, by_percentile[reached] / 60.0)
                 else:
                     weight = (by_percentile <= last_second(cutoff)).astype(np.float64)
-                values[c, :, rows] = weight @ counts
+                values[c, :, rows] += weight @ reached_counts
         for c, cutoff in enumerate(cutoff_values):
             for j, p in enumerate(settings.percentiles):
                 block = {"id": origin_points.ids, "mode": mode_name}
@@ -182,10 +188,17 @@ def accessibility(
     repeats = len(result) // len(origin_points)
     frame = gpd.GeoDataFrame(result, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)
     if transit is not None:
-        # What the maps' titles say: the departures and the percentile behind the numbers.
-        first = int(transit.departures[0])
-        frame.attrs["departure"] = f"{network.date} {first // 3600:02d}:{first % 3600 // 60:02d}"
-        frame.attrs["time_window"] = len(transit.departures)
+        # What the maps' titles say: the departures (or arrival) and the percentile behind the numbers.
+        origin = pd.Timestamp(network.dates[0])
+        if transit.arrive_by:
+            frame.attrs["arrival"] = (
+                f"{origin + pd.Timedelta(seconds=int(transit.deadlines[0])):%Y-%m-%d %H:%M}"
+            )
+        else:
+            frame.attrs["departure"] = (
+                f"{origin + pd.Timedelta(seconds=int(transit.departures[0])):%Y-%m-%d %H:%M}"
+            )
+            frame.attrs["time_window"] = len(transit.departures)
         if len(transit.percentiles) == 1:
             frame.attrs["percentile"] = float(transit.percentiles[0])
     return frame

@@ -95,6 +95,11 @@ def isochrones(
     import shapely
 
     cutoff_values = sorted(cutoff_minutes(cutoffs))
+    if "arrival" in routing:
+        raise InvalidParameterError(
+            "isochrones are drawn forward from a departure; for arrive-by times use "
+            "travel_time_matrix(arrival=...)"
+        )
     refused = [name for name in SINGLE_DEPARTURE_ONLY if name in routing]
     if refused:
         raise InvalidParameterError(

@@ -15,7 +15,6 @@ from .matrix import (
     DEFAULT_MAX_SNAP_DISTANCE,
     DEFAULT_MAX_TRANSFERS,
     DEFAULT_MAX_WALK_TIME,
-    departure_seconds,
     routing_settings,
 )
 from .modes import DEFAULT_WALK_SPEED
@@ -23,6 +22,7 @@ from .network.network import Network
 from .points import Points, as_points
 from .routing.street import warns_once_per_point_set
 from .routing.transit import _walking, departure_labels, stop_costs, walk_pairs
+from .timeline import timeline_seconds
 
 
 def _one_point(value, name: str) -> Points:
@@ -64,7 +64,8 @@ def itinerary(
         ``(lon, lat)`` in WGS84 degrees, or a one-row frame as accepted by
         :func:`travel_time_matrix`.
     departure : datetime.datetime or str
-        ``"YYYY-MM-DD HH:MM"`` on the network's service day, or ``"HH:MM"``.
+        ``"YYYY-MM-DD HH:MM"`` on one of the network's service days, or ``"HH:MM"`` when it
+        has one (see :func:`reachable.timeline.timeline_seconds`).
     max_time : float, default 120
         Minutes; a slower journey is not searched.
     max_walk_time, max_transfers, walk_speed, board_slack, seed, max_snap_distance :
@@ -88,7 +89,7 @@ def itinerary(
 
     if network.timetable is None:
         raise UnknownModeError("itinerary needs public transport: build the network with gtfs= and date=")
-    start = departure_seconds(network, departure)
+    start = timeline_seconds(network, departure, "departure")
     query = routing_settings(
         network, "transit", max_time=max_time, departure=departure, max_walk_time=max_walk_time,
         max_transfers=max_transfers, walk_speed=walk_speed, board_slack=board_slack, frequency_draws=1,
@@ -112,6 +113,7 @@ def itinerary(
     by_transit = np.where((ride[last] < UNREACHED) & (egress < UNREACHED), ride[last] + egress, UNREACHED)
     best_stop = int(np.argmin(by_transit))
     walk_only = start + direct[0] if len(direct) else UNREACHED
+    # Times are seconds on the timeline, which starts at midnight of the first service day.
     midnight = pd.Timestamp(datetime.datetime.combine(network.date, datetime.time()))
     legs: list[dict] = []
     point = (float(here.lon[0]), float(here.lat[0]))

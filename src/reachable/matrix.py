@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 import warnings
 from collections.abc import Iterator, Sequence
@@ -28,7 +27,8 @@ from .routing.street import (
     street_seconds,
     warns_once_per_point_set,
 )
-from .routing.transit import TransitQuery, transit_blocks
+from .routing.transit import TransitQuery, arrival_blocks, arrive_by, percentile_values, transit_blocks
+from .timeline import local_time, timeline_seconds
 
 logger = logging.getLogger("reachable")
 
@@ -44,47 +44,6 @@ DEFAULT_BOARD_SLACK = 60
 
 DEFAULT_FREQUENCY_DRAWS = 5
 """Random boarding phases per departure minute on frequency-based services."""
-
-
-def departure_seconds(network: Network, departure) -> int:
-    """Seconds after midnight of the network's service day for a departure time.
-
-    Accepts a ``datetime.datetime``, ``"YYYY-MM-DD HH:MM[:SS]"`` or ``"HH:MM[:SS]"`` (on the
-    network's date), in the feeds' local time: a date without a time of day, or a time with a
-    time zone, is refused rather than guessed.
-    """
-    date = network.date
-    if isinstance(departure, str):
-        text = departure.strip()
-        if len(text) == 10 and text[4:5] == "-":
-            raise InvalidParameterError(
-                f"departure {departure!r} has no time of day; write the time too, e.g. '{text} 08:00'"
-            )
-        try:
-            if len(text) <= 8:
-                clock = datetime.time.fromisoformat(text)
-                departure = datetime.datetime.combine(date, clock)
-            else:
-                departure = datetime.datetime.fromisoformat(text)
-        except ValueError as error:
-            raise InvalidParameterError(
-                f"departure must look like '{date} 14:00' or '14:00', got {departure!r}"
-            ) from error
-    if not isinstance(departure, datetime.datetime):
-        raise InvalidParameterError(
-            f"departure must be a datetime or a string like '{date} 14:00', got {departure!r}"
-        )
-    if departure.tzinfo is not None:
-        raise InvalidParameterError(
-            f"departure {departure} has a time zone; give the local time of the GTFS feeds without "
-            "one (e.g. convert with .tz_convert(zone).tz_localize(None))"
-        )
-    if departure.date() != date:
-        raise InvalidParameterError(
-            f"departure {departure} is not on {date}, the service day this network was built for; "
-            "build it again with date= that day"
-        )
-    return departure.hour * 3600 + departure.minute * 60 + departure.second
 
 
 def _same(value, default) -> bool:
@@ -126,6 +85,7 @@ def travel_time_matrix(
     mode: str,
     max_time: float,
     departure=None,
+    arrival=None,
     time_window: int = 1,
     percentiles: float | Sequence[float] = (50,),
     max_walk_time: float = DEFAULT_MAX_WALK_TIME,
@@ -155,6 +115,16 @@ def travel_time_matrix(
     ``[departure, departure + time_window)``; the values of all minutes (and of every draw of
     frequency-based services) give the requested percentiles.
 
+    With ``arrival=`` instead (arrive by a deadline), each pair gets the latest departure
+    from the origin that arrives at the destination by then, exact to the second, found by
+    one backward search per destination with the same rules (walks, rides, transfers,
+    ``board_slack``); ``max_time`` bounds how long before the deadline one may leave. The
+    arrival reported is that of a journey leaving then, at or before the deadline (a forward
+    search from that departure may find one arriving a little earlier; see
+    :mod:`reachable.kernels.raptor_backward`). Street modes leave the travel time before the
+    deadline. Frequency-based services give one result per draw, reduced to the
+    ``percentiles`` of how long before the deadline one must leave.
+
     Parameters
     ----------
     network : Network
@@ -166,8 +136,11 @@ def travel_time_matrix(
     mode : {"walk", "bike", "moped", "car", "transit"}
     max_time : float
         Largest travel time of interest in minutes; longer trips are NaN.
-    departure : datetime.datetime or str, required for ``transit``
-        ``"YYYY-MM-DD HH:MM"`` on the network's service day, or ``"HH:MM"``.
+    departure : datetime.datetime or str, required for ``transit`` (or ``arrival``)
+        ``"YYYY-MM-DD HH:MM"`` on one of the network's service days, or ``"HH:MM"`` when it
+        has one (see :func:`reachable.timeline.timeline_seconds`).
+    arrival : datetime.datetime or str, optional
+        Arrive by this time instead (exclusive with ``departure``; any mode).
     time_window : int, default 1
         Minutes of departures, one per minute from ``departure`` (``transit``).
     percentiles : float or sequence of float, default (50,)
@@ -203,8 +176,10 @@ def travel_time_matrix(
         Columns ``from_id``, ``to_id`` (the ids and dtypes given) and ``travel_time``
         (minutes, float64, rounded to the second, NaN when not reachable within
         ``max_time``); with several percentiles, one column ``travel_time_p{p}`` each (e.g.
-        ``travel_time_p5``). One row per pair, origins in the order given, destinations in
-        the order given within each origin.
+        ``travel_time_p5``). With ``arrival``, also ``departure`` and ``arrival`` (pandas
+        Timestamps, NaT when not reachable) before ``travel_time`` (= arrival - departure),
+        each with the ``_p{p}`` suffix when several percentiles. One row per pair, origins in
+        the order given, destinations in the order given within each origin.
 
     Raises
     ------
@@ -219,18 +194,31 @@ def travel_time_matrix(
     origin_points = as_points(origins, "origins")
     destination_points = origin_points if destinations is None else as_points(destinations, "destinations")
     routing = routing_settings(
-        network, mode, max_time=max_time, departure=departure, time_window=time_window,
+        network, mode, max_time=max_time, departure=departure, arrival=arrival, time_window=time_window,
         percentiles=percentiles, max_walk_time=max_walk_time, max_transfers=max_transfers,
         walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor,
         board_slack=board_slack, frequency_draws=frequency_draws, seed=seed,
         max_snap_distance=max_snap_distance,
     )  # fmt: skip
-    seconds = np.empty((len(origin_points), len(destination_points), len(routing.percentiles)))
-    for rows, block in travel_time_blocks(
-        network, origin_points, destination_points, routing, progress=progress
-    ):
-        seconds[rows] = block
-    return _tidy(origin_points, destination_points, seconds, routing.percentiles)
+    query = routing.transit
+    if query is not None and query.arrive_by:
+        # The departures, then when the journeys leaving then arrive.
+        lead, arrival = arrive_by(network, origin_points, destination_points, query, progress=progress)
+        reached = lead < UNREACHED
+        seconds = np.where(reached, lead, np.inf)
+        duration = np.where(reached, arrival - (query.deadlines[0] - lead), np.inf)
+    else:
+        shape = (len(origin_points), len(destination_points), len(routing.percentiles))
+        seconds = np.empty(shape)
+        for block in travel_time_blocks(
+            network, origin_points, destination_points, routing, progress=progress
+        ):
+            seconds[block.rows, block.columns] = block.seconds
+        duration = seconds  # arriving by a deadline on the streets, one leaves the travel time before it
+    frame = _tidy(origin_points, destination_points, duration, routing.percentiles)
+    if routing.arrival is not None:
+        _add_times(frame, routing, seconds, duration)
+    return frame
 
 
 @dataclass(frozen=True)
@@ -245,10 +233,31 @@ class Routing:
     car_speed_factor: float
     max_snap_distance: float
     transit: TransitQuery | None
+    arrival: pd.Timestamp | None = None
+    """An arrive-by deadline."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Travel times from a chunk of origins to a chunk of destinations.
+
+    Attributes
+    ----------
+    rows, columns : slice
+        The origins and destinations of the block.
+    seconds : ndarray of float64, shape (n_rows, n_columns, n_percentiles)
+        What counts against a cutoff, in whole seconds (``inf`` beyond ``max_time``; see
+        :mod:`reachable.cutoffs`): the travel time, or with an arrival deadline how long
+        before it one must leave.
+    """
+
+    rows: slice
+    columns: slice
+    seconds: np.ndarray
 
 
 def routing_settings(
-    network: Network, mode: str, *, max_time, departure=None, time_window=1, percentiles=(50,),
+    network: Network, mode: str, *, max_time, departure=None, arrival=None, time_window=1, percentiles=(50,),
     max_walk_time=DEFAULT_MAX_WALK_TIME, max_transfers=DEFAULT_MAX_TRANSFERS, walk_speed=DEFAULT_WALK_SPEED,
     bike_speed=DEFAULT_BIKE_SPEED, car_speed_factor=1.0, board_slack=DEFAULT_BOARD_SLACK,
     frequency_draws=DEFAULT_FREQUENCY_DRAWS, seed=0, max_snap_distance=DEFAULT_MAX_SNAP_DISTANCE,
@@ -270,6 +279,12 @@ def routing_settings(
             mode, f" (build the network with {mode!r} in modes=)" if mode in STREET_MODES else ""
         )
         raise UnknownModeError(f"unknown or unavailable mode {mode!r}; choose one of {available}{hint}")
+    if departure is not None and arrival is not None:
+        raise InvalidParameterError(
+            "give a departure or an arrival, not both: departure= routes forward from that time, "
+            "arrival= finds the latest departures arriving by it"
+        )
+    deadline = None if arrival is None else local_time(arrival, network.dates, "arrival")
     max_time = positive("max_time", max_time, unit="minutes")
     max_snap_distance = positive("max_snap_distance", max_snap_distance, unit="metres")
     check_speeds(walk_speed, bike_speed, car_speed_factor)
@@ -293,12 +308,22 @@ def routing_settings(
             warnings.warn(message, ReachableWarning, stacklevel=3)
     if mode == "transit":
         _warn_without_service(network)
-        if departure is None:
-            raise InvalidParameterError("mode='transit' needs a departure, e.g. departure='2019-05-13 14:00'")
-        start = departure_seconds(network, departure)
+        if departure is None and arrival is None:
+            raise InvalidParameterError(
+                "mode='transit' needs a departure or an arrival, e.g. departure='2019-05-13 14:00'"
+            )
         window = whole_number("time_window", time_window, minimum=1)
+        if arrival is not None and window > 1:
+            raise InvalidParameterError(
+                "time_window is a window of departures; an arrival is one deadline (for several, "
+                "use accessibility_profile with by='arrival')"
+            )
+        start = None if departure is None else timeline_seconds(network, departure, "departure")
         query = TransitQuery(
-            departures=start + 60 * np.arange(window, dtype=np.int64),
+            departures=np.empty(0, dtype=np.int64) if start is None else start + 60 * np.arange(window),
+            deadlines=None
+            if deadline is None
+            else np.array([timeline_seconds(network, deadline, "arrival")]),
             max_duration=last_second(max_time),
             max_walk=last_second(positive("max_walk_time", max_walk_time, unit="minutes")),
             max_rounds=whole_number("max_transfers", max_transfers, minimum=0) + 1,
@@ -313,24 +338,29 @@ def routing_settings(
         mode=mode, max_time=max_time, percentiles=percentile_values, walk_speed=float(walk_speed),
         bike_speed=float(bike_speed), car_speed_factor=float(car_speed_factor),
         max_snap_distance=max_snap_distance, transit=query,
+        arrival=None if deadline is None else pd.Timestamp(deadline),
     )  # fmt: skip
 
 
 def travel_time_blocks(
     network: Network, origins: Points, destinations: Points, routing: Routing, *, progress: bool | None = None
-) -> Iterator[tuple[slice, np.ndarray]]:
-    """Yield ``(rows, seconds)`` per chunk of origins.
+) -> Iterator[Block]:
+    """Yield a :class:`Block` per chunk of origins (of destinations, for transit arrivals).
 
-    ``seconds`` is float64 of shape (chunk, n_destinations, n_percentiles): whole seconds,
-    ``inf`` where not reached within ``max_time`` (see :mod:`reachable.cutoffs`). Chunks are
-    independent, so a caller can aggregate them as they come (accessibility) or place them
-    (matrices), and a scheduler could run them anywhere.
+    Blocks are independent, so a caller can aggregate them as they come (accessibility) or
+    place them (matrices), and a scheduler could run them anywhere.
     """
-    if routing.transit is not None:
-        for rows, block, _ in transit_blocks(
-            network, origins, destinations, routing.transit, progress=progress
-        ):
-            yield rows, np.where(block >= UNREACHED, np.inf, block)
+    everything = slice(0, len(destinations))
+    query = routing.transit
+    if query is not None and query.arrive_by:
+        for columns, lead in arrival_blocks(network, origins, destinations, query, progress=progress):
+            yield Block(
+                slice(0, len(origins)), columns, _infinite(percentile_values(lead, query.percentiles))
+            )
+        return
+    if query is not None:
+        for rows, block, _ in transit_blocks(network, origins, destinations, query, progress=progress):
+            yield Block(rows, everything, _infinite(block))
         return
     mode = routing.mode
     edge_seconds = network.edge_seconds(
@@ -361,7 +391,26 @@ def travel_time_blocks(
             seconds[same_row[here] - rows.start, same_column[here]] = 0.0
             bar.update(rows.stop - rows.start)
             # Street times do not change over a window: every percentile is the same.
-            yield rows, np.repeat(seconds[:, :, None], n_percentiles, axis=2)
+            yield Block(rows, everything, np.repeat(seconds[:, :, None], n_percentiles, axis=2))
+
+
+def _infinite(seconds: np.ndarray) -> np.ndarray:
+    return np.where(seconds >= UNREACHED, np.inf, seconds)
+
+
+def _add_times(frame: pd.DataFrame, routing: Routing, lead, duration) -> None:
+    """Insert the ``departure`` and ``arrival`` Timestamps of arrive-by trips before the times."""
+    suffixes = [""] if len(routing.percentiles) == 1 else [f"_p{p:g}" for p in routing.percentiles]
+    at = list(frame.columns).index(f"travel_time{suffixes[0]}")
+    for j, suffix in enumerate(suffixes):
+        ahead = pd.to_timedelta(np.where(np.isfinite(lead[:, :, j]), lead[:, :, j], np.nan).ravel(), unit="s")
+        leave = routing.arrival - ahead
+        arrive = leave + pd.to_timedelta(
+            np.where(np.isfinite(lead[:, :, j]), duration[:, :, j], 0).ravel(), unit="s"
+        )
+        for name, times in ((f"departure{suffix}", leave), (f"arrival{suffix}", arrive)):
+            frame.insert(at, name, times)
+            at += 1
 
 
 def _tidy(

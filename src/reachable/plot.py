@@ -281,7 +281,15 @@ def _departure_text(attrs, percentile) -> str:
     """'departing 2019-05-13 14:00-14:10, median travel time', or '' without a departure."""
     departure = attrs.get("departure")
     if departure is None:
-        return ""
+        arrival = attrs.get("arrival")
+        if arrival is None:
+            return ""
+        text = f"arriving by {arrival}"
+        if percentile is None:
+            percentile = attrs.get("percentile")
+        if percentile is not None and float(percentile) != 50:
+            text += f", {_ordinal(percentile)} percentile"
+        return text
     start = pd.Timestamp(departure)
     text = f"departing {departure if isinstance(departure, str) else f'{start:%Y-%m-%d %H:%M}'}"
     window = int(attrs.get("time_window") or 1)

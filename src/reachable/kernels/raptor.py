@@ -62,10 +62,11 @@ def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high,
 
 
 @njit(cache=True)
-def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued):
+def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued, backward=False):
     """List in ``queue`` the routes calling at ``marked_stops[:n_marked]``; return how many.
 
-    ``route_start`` gets each route's first position at a marked stop, where its scan starts;
+    ``route_start`` gets each route's first position at a marked stop, where its scan starts
+    (its last such position when the scan runs ``backward``, from the end of the route);
     ``is_queued`` flags the listed routes (the scan clears it). ``routes`` as in
     :func:`run_rounds`.
     """
@@ -81,7 +82,7 @@ def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued):
                 route_start[route] = position
                 queue[n_queued] = route
                 n_queued += 1
-            elif position < route_start[route]:
+            elif (position > route_start[route]) if backward else (position < route_start[route]):
                 route_start[route] = position
     return n_queued
 
@@ -447,3 +448,118 @@ def journey_labels(
         n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_),
     )  # fmt: skip
     return ride, board, parent_trip, parent_board, parent_from
+
+
+@njit(cache=True, parallel=True)
+def arrivals_at(
+    route_stop_offsets,
+    route_stops,
+    route_trip_offsets,
+    route_time_offsets,
+    arrival,
+    departure,
+    stop_route_offsets,
+    stop_route,
+    stop_route_position,
+    transfer_offsets,
+    transfer_to,
+    transfer_time,
+    stop_board_slack,
+    board_slack,
+    access_offsets,
+    access_stop,
+    access_time,
+    direct_offsets,
+    direct_destination,
+    direct_time,
+    egress_offsets,
+    egress_destination,
+    egress_time,
+    leave_offsets,
+    leave_time,
+    asked_offsets,
+    asked_destination,
+    n_destinations,
+    max_rounds,
+    deadline,
+    n_chunks,
+):
+    """Earliest arrivals at some destinations, each for its own departure from each origin.
+
+    A range search per origin over its departures (latest first, keeping labels): what the
+    arrive-by search needs to tell when the journey leaving at its departure arrives.
+
+    Parameters
+    ----------
+    route_*, arrival, departure, stop_route*, transfer_*, stop_board_slack, board_slack :
+        One draw's routes and the transfers, as in :func:`journey_labels`.
+    access_*, direct_*, egress_* :
+        As in :func:`transit_travel_times`.
+    leave_offsets, leave_time : ndarray of int64
+        CSR per origin: its departures in seconds, increasing.
+    asked_offsets, asked_destination : ndarray of int64
+        CSR per departure (in ``leave_time`` order): the destinations whose arrival is asked
+        for when leaving then.
+    n_destinations, max_rounds, n_chunks :
+        As in :func:`transit_travel_times`.
+    deadline : int
+        Seconds: later arrivals are pruned (the departures asked for all arrive by then).
+
+    Returns
+    -------
+    ndarray of int64, shape (len(asked_destination),)
+        The earliest arrival for each asked destination, :data:`UNREACHED` where none by
+        ``deadline``.
+    """
+    n_origins = access_offsets.shape[0] - 1
+    n_stops = stop_board_slack.shape[0]
+    n_routes = route_stop_offsets.shape[0] - 1
+    result = np.full(asked_destination.shape[0], UNREACHED, dtype=np.int64)
+    n_chunks = max(1, min(n_chunks, n_origins))
+    routes = (
+        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
+        stop_route_offsets, stop_route, stop_route_position,
+    )  # fmt: skip
+    transfers = (transfer_offsets, transfer_to, transfer_time)
+    has_egress = egress_offsets[1:] > egress_offsets[:-1]
+    no_parent = np.empty((0, 0), dtype=np.int64)
+    for chunk in prange(n_chunks):
+        ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        work = raptor_work(n_stops, max(n_routes, 1))
+        is_improved = work[7]
+        improved = np.empty(n_stops, dtype=np.int64)
+        arrival_at = np.empty(n_destinations, dtype=np.int64)
+        walk_to = np.full(n_destinations, UNREACHED, dtype=np.int64)
+        for origin in range(chunk, n_origins, n_chunks):
+            ride[:] = UNREACHED
+            board[:] = UNREACHED
+            arrival_at[:] = UNREACHED
+            for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
+                j = direct_destination[i]
+                walk_to[j] = min(walk_to[j], direct_time[i])
+            reach = slice(access_offsets[origin], access_offsets[origin + 1])
+            for m in range(leave_offsets[origin + 1] - 1, leave_offsets[origin] - 1, -1):
+                start = leave_time[m]
+                n_marked = _walk_to_stops(
+                    board, access_stop[reach], access_time[reach], start, max_rounds, work
+                )
+                n_improved = run_rounds(
+                    routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride,
+                    board, work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
+                )  # fmt: skip
+                for i in range(n_improved):
+                    stop = improved[i]
+                    is_improved[stop] = False
+                    for j in range(egress_offsets[stop], egress_offsets[stop + 1]):
+                        destination = egress_destination[j]
+                        time = ride[max_rounds, stop] + egress_time[j]
+                        if time < arrival_at[destination]:
+                            arrival_at[destination] = time
+                for i in range(asked_offsets[m], asked_offsets[m + 1]):
+                    j = asked_destination[i]
+                    best = min(arrival_at[j], start + walk_to[j])
+                    result[i] = best if best <= deadline else UNREACHED
+            for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
+                walk_to[direct_destination[i]] = UNREACHED
+    return result

@@ -11,7 +11,7 @@ import pandas as pd
 from .._progress import progress_bar
 from ..cutoffs import whole_seconds
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels import raptor, raptor_lanes
+from ..kernels import raptor, raptor_backward, raptor_lanes
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
 from ..network.transit import TransitRoutes, build_routes, stack_draws
@@ -30,7 +30,11 @@ DURATIONS_PER_CHUNK = 16_000_000
 
 @dataclass(frozen=True)
 class TransitQuery:
-    """Settings of a public transport search, in the kernels' units (seconds, rides)."""
+    """Settings of a public transport search, in the kernels' units (seconds, rides).
+
+    ``departures`` (forward search) or ``deadlines`` (arrive-by search, then ``departures``
+    is empty) are seconds on the network's timeline, increasing.
+    """
 
     departures: np.ndarray
     max_duration: int
@@ -42,6 +46,12 @@ class TransitQuery:
     seed: int
     percentiles: np.ndarray
     max_snap_distance: float
+    deadlines: np.ndarray | None = None
+
+    @property
+    def arrive_by(self) -> bool:
+        """Whether the query asks for the latest departures arriving by ``deadlines``."""
+        return self.deadlines is not None
 
 
 def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: SnappedCosts, max_walk: int):
@@ -211,6 +221,73 @@ def transit_seconds(
     return np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
 
 
+@dataclass(frozen=True)
+class WalkLegs:
+    """The walking legs of a public transport query: the first stage, done once per query.
+
+    Every CSR holds whole seconds within ``max_walk``.
+
+    Attributes
+    ----------
+    origins : SnappedCosts
+        The origins on the walking graph.
+    walks : tuple
+        ``(weight, stops_then_destinations)``: walking edge weights, and the stops followed
+        by the destinations as snapped points, the targets of the walks from origins.
+    egress : tuple of ndarray
+        CSR per stop: destinations within walking range.
+    transfers : tuple of ndarray
+        ``(offsets, to_stop, seconds, board_extra)`` of :func:`stop_transfers`.
+    same_place : tuple of ndarray
+        Origin and destination indices of pairs at the very same place.
+    n_stops : int
+    """
+
+    origins: SnappedCosts
+    walks: tuple
+    egress: tuple
+    transfers: tuple
+    same_place: tuple
+    n_stops: int
+
+    def from_origins(self, network: Network, rows: slice, max_walk: int):
+        """Access to stops and walk-only trips of the origins ``rows``, as two CSRs."""
+        weight, targets = self.walks
+        access, (offsets, target, seconds) = _split_columns(
+            walk_pairs(network, weight, self.origins[rows], targets, max_walk), self.n_stops
+        )
+        # Origin and destination at the very same place: no trip at all.
+        here, there = self.same_place
+        in_rows = (here >= rows.start) & (here < rows.stop)
+        return access, _with_zeros(offsets, target, seconds, here[in_rows] - rows.start, there[in_rows])
+
+
+def walk_legs(network: Network, origins: Points, destinations: Points, query: TransitQuery) -> WalkLegs:
+    """Snap the points and price every walk a query may take (the first stage of transit routing)."""
+    weight, snap = _walking(network, query)
+    origin_costs = snap(origins, "origins")
+    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    stops = stop_costs(network, query)
+    return WalkLegs(
+        origins=origin_costs,
+        # Access and walk-only trips come from one search per origin.
+        walks=(weight, stops.concat(destination_costs)),
+        egress=_egress(network, query, weight, destinations, destination_costs),
+        transfers=stop_transfers(network, query),
+        same_place=coincident(origins, destinations),
+        n_stops=len(stops),
+    )
+
+
+def _route_arrays(routes: dict) -> tuple:
+    return (
+        routes["draw_offsets"], routes["route_stop_offsets"], routes["route_stops"],
+        routes["route_trip_offsets"], routes["route_time_offsets"], routes["arrival"],
+        routes["departure"], routes["stop_route_offsets"], routes["stop_route"],
+        routes["stop_route_position"],
+    )  # fmt: skip
+
+
 def transit_blocks(
     network: Network,
     origins: Points,
@@ -223,44 +300,20 @@ def transit_blocks(
     """Yield ``(rows, seconds, minutes)`` per chunk of origins (see :func:`transit_seconds`).
 
     Chunks are independent: callers aggregate them as they come, so memory stays at one
-    chunk x destinations block.
+    chunk x destinations block. Stages: the walks (:func:`walk_legs`), then the rides of
+    every chunk (the RAPTOR kernels), then the percentiles.
     """
-    weight, snap = _walking(network, query)
-    origin_costs = snap(origins, "origins")
-    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
-    stops = stop_costs(network, query)
-    egress = _egress(network, query, weight, destinations, destination_costs)
-    transfers = stop_transfers(network, query)
+    legs = walk_legs(network, origins, destinations, query)
     routes = stack_draws([routes for _, routes in draws(network, query)])
-    same_place = coincident(origins, destinations)
-    # Access and walk-only trips come from one search per origin.
-    stops_then_destinations = stops.concat(destination_costs)
-
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
         n_values = len(query.departures) * (int(routes["draw_offsets"].shape[0]) - 1)
         chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
-            access, (direct_offsets, direct_target, direct_seconds) = _split_columns(
-                walk_pairs(network, weight, origin_costs[rows], stops_then_destinations, query.max_walk),
-                len(stops),
-            )
-            # Origin and destination at the very same place: no trip at all.
-            in_chunk = (same_place[0] >= rows.start) & (same_place[0] < rows.stop)
-            direct_offsets, direct_target, direct_seconds = _with_zeros(
-                direct_offsets,
-                direct_target,
-                direct_seconds,
-                same_place[0][in_chunk] - rows.start,
-                same_place[1][in_chunk],
-            )
+            access, direct = legs.from_origins(network, rows, query.max_walk)
             arrays = (
-                routes["draw_offsets"], routes["route_stop_offsets"], routes["route_stops"],
-                routes["route_trip_offsets"], routes["route_time_offsets"], routes["arrival"],
-                routes["departure"], routes["stop_route_offsets"], routes["stop_route"],
-                routes["stop_route_position"], *transfers, query.board_slack, *access,
-                direct_offsets, direct_target, direct_seconds, *egress, len(destinations),
-                query.departures, query.max_rounds, query.max_duration,
+                *_route_arrays(routes), *legs.transfers, query.board_slack, *access, *direct, *legs.egress,
+                len(destinations), query.departures, query.max_rounds, query.max_duration,
             )  # fmt: skip
             n_lanes = search_lanes(len(query.departures), rows.stop - rows.start)
             threads = 4 * numba.get_num_threads()
@@ -271,7 +324,127 @@ def transit_blocks(
             else:
                 durations = raptor.transit_travel_times(*arrays, threads)
             bar.update(rows.stop - rows.start)
-            yield rows, _percentiles(durations, query.percentiles), _minutes(durations, keep_minutes)
+            yield rows, percentile_values(durations, query.percentiles), _minutes(durations, keep_minutes)
+
+
+def arrival_blocks(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    query: TransitQuery,
+    *,
+    progress: bool | None = None,
+):
+    """Yield ``(columns, lead)`` per chunk of destinations, for an arrive-by query.
+
+    One backward search per destination and draw finds, for every origin, the latest
+    departure that arrives by each deadline: ``lead``, int64 of shape (n_origins, chunk,
+    n_draws * n_deadlines), is how many seconds before the deadline it is (``UNREACHED``
+    where no journey leaves within ``max_duration`` of the deadline).
+    """
+    legs = walk_legs(network, origins, destinations, query)
+    routes = stack_draws([routes for _, routes in draws(network, query)])
+    yield from _latest_departures(network, legs, routes, query, len(origins), len(destinations), progress)
+
+
+def _latest_departures(network, legs: WalkLegs, routes, query, n_origins, n_destinations, progress):
+    access, direct = legs.from_origins(network, slice(0, n_origins), query.max_walk)
+    # The backward search walks the legs the other way round: from each destination to the
+    # stops, from each stop to the origins, and transfers into each stop.
+    to_origins = _transpose(*access, legs.n_stops)
+    egress_in = _transpose(*legs.egress, n_destinations)
+    direct_in = _transpose(*direct, n_destinations)
+    walks_in = _transpose(*legs.transfers[:3], legs.n_stops)
+    n_values = len(query.deadlines) * (int(routes["draw_offsets"].shape[0]) - 1)
+    chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, n_origins))))
+    with progress_bar(n_destinations, "transit arrivals", progress, unit="destination") as bar:
+        for start in range(0, n_destinations, chunk):
+            columns = slice(start, min(start + chunk, n_destinations))
+            lead = raptor_backward.latest_departures(
+                *_route_arrays(routes), *walks_in, legs.transfers[3], query.board_slack,
+                *_csr_rows(egress_in, columns), *to_origins, *_csr_rows(direct_in, columns), n_origins,
+                query.deadlines, query.max_rounds, query.max_duration, 4 * numba.get_num_threads(),
+            )  # fmt: skip
+            bar.update(columns.stop - columns.start)
+            yield columns, _unreached(lead.transpose(1, 0, 2))
+
+
+def arrive_by(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    query: TransitQuery,
+    *,
+    progress: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latest departures by one deadline and when the journeys leaving then arrive.
+
+    The backward search gives the departures; the percentiles over the draws of
+    frequency-based services are taken on them (nearest rank, how long before the deadline
+    one must leave); a forward range search from each origin over its departures then gives
+    the earliest arrival of a traveller leaving at each.
+
+    Returns
+    -------
+    (ndarray of int64, ndarray of int64), each of shape (n_origins, n_destinations, n_percentiles)
+        Seconds from the departure to the deadline, and the arrival in seconds on the
+        network's timeline; ``UNREACHED`` where no journey leaves within ``max_duration``.
+    """
+    legs = walk_legs(network, origins, destinations, query)
+    drawn = draws(network, query)
+    routes = stack_draws([routes for _, routes in drawn])
+    lead = np.empty((len(origins), len(destinations), len(drawn)), dtype=np.int64)
+    for columns, block in _latest_departures(
+        network, legs, routes, query, len(origins), len(destinations), progress
+    ):
+        lead[:, columns] = block
+    n_draws = len(drawn)
+    ranks = np.clip(np.ceil(query.percentiles / 100.0 * n_draws).astype(np.int64) - 1, 0, n_draws - 1)
+    pick = np.argsort(lead, axis=2, kind="stable")[:, :, ranks]
+    lead = np.take_along_axis(lead, pick, axis=2)
+    deadline = int(query.deadlines[0])
+    arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
+    access, direct = legs.from_origins(network, slice(0, len(origins)), query.max_walk)
+    for d, (_, draw_routes) in enumerate(drawn):
+        origin, destination, p = np.nonzero((pick == d) & (lead < UNREACHED))
+        if len(origin) == 0:
+            continue
+        leave = deadline - lead[origin, destination, p]
+        # Each origin's departures, and the destinations asked for at each.
+        order = np.lexsort((leave, origin))
+        origin, destination, p, leave = origin[order], destination[order], p[order], leave[order]
+        first = np.flatnonzero(np.r_[True, (origin[1:] != origin[:-1]) | (leave[1:] != leave[:-1])])
+        leave_offsets = np.searchsorted(origin[first], np.arange(len(origins) + 1))
+        asked_offsets = np.r_[first, len(origin)]
+        arrival[origin, destination, p] = raptor.arrivals_at(
+            draw_routes.route_stop_offsets, draw_routes.route_stops, draw_routes.route_trip_offsets,
+            draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
+            draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
+            *legs.transfers, query.board_slack, *access, *direct, *legs.egress, leave_offsets, leave[first],
+            asked_offsets, destination, len(destinations), query.max_rounds, deadline,
+            4 * numba.get_num_threads(),
+        )  # fmt: skip
+    return lead, arrival
+
+
+def _unreached(values: np.ndarray) -> np.ndarray:
+    values = values.astype(np.int64)
+    return np.where(values == UNREACHED_DURATION, UNREACHED, values)
+
+
+def _transpose(offsets, target, seconds, n_targets: int):
+    """The CSR of the same pairs, per target: ``(offsets, source, seconds)``."""
+    source = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    order = np.argsort(target, kind="stable")
+    counts = np.bincount(target, minlength=n_targets)
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), source[order], seconds[order]
+
+
+def _csr_rows(csr, rows: slice):
+    """Rows ``rows`` of a CSR, as a CSR of their own."""
+    offsets, target, seconds = csr
+    part = slice(offsets[rows.start], offsets[rows.stop])
+    return offsets[rows.start : rows.stop + 1] - offsets[rows.start], target[part], seconds[part]
 
 
 def search_lanes(n_departures: int, n_origins: int) -> int:
@@ -305,7 +478,7 @@ def neighbour_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.argsort(index, kind="stable")
 
 
-def _percentiles(durations: np.ndarray, percentiles: np.ndarray) -> np.ndarray:
+def percentile_values(durations: np.ndarray, percentiles: np.ndarray) -> np.ndarray:
     """Nearest-rank percentiles over the last axis (unreached counted as +infinity).
 
     NumPy's sort is vectorised (SIMD), several times faster than sorting in the kernel.

@@ -1,0 +1,175 @@
+"""Arrive by a deadline: the backward search equals a bisection on forward brute-force searches."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import reachable as rc
+from reachable.kernels.raptor import UNREACHED
+from reachable.points import as_points
+from reachable.routing import transit
+
+from . import transit_reference as reference
+from .test_transit_reference import brute_force_legs
+from .transit_towns import QUERY_DATE
+
+pytestmark = pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+
+
+def arrival_query(deadlines, *, max_rounds=3, board_slack=60, max_duration=3600, draws=3, seed=7):
+    return transit.TransitQuery(
+        departures=np.empty(0, dtype=np.int64), max_duration=max_duration, max_walk=600,
+        max_rounds=max_rounds, walk_speed=3.6, board_slack=board_slack, frequency_draws=draws, seed=seed,
+        percentiles=np.array([50.0]), max_snap_distance=1600.0,
+        deadlines=np.asarray(deadlines, dtype=np.int64),
+    )  # fmt: skip
+
+
+def departures(network, points, query):
+    """Latest departure per (origin, destination, draw * deadline), INF where none."""
+    pts = as_points(points)
+    lead = np.concatenate([lead for _, lead in transit.arrival_blocks(network, pts, pts, query)], axis=1)
+    deadlines = np.tile(query.deadlines, lead.shape[2] // len(query.deadlines))
+    return np.where(lead >= UNREACHED, reference.INF, deadlines - lead)
+
+
+@pytest.mark.parametrize(
+    ("deadlines", "max_rounds", "board_slack", "ridden"),
+    [
+        ([14 * 3600], 3, 60, False),
+        ([14 * 3600 + 1234], 2, 0, True),  # any second, no slack
+        ([1800], 3, 120, True),  # just after midnight: the previous day's trips
+        ([8 * 3600], 1, 60, False),  # one ride only
+        ([14 * 3600 + 37 * k for k in range(8)], 3, 60, False),  # deadlines searched together
+    ],
+)
+def test_latest_departures_equal_a_bisection_on_brute_force_searches(
+    town, deadlines, max_rounds, board_slack, ridden
+):
+    network, points = town
+    query = arrival_query(deadlines, max_rounds=max_rounds, board_slack=board_slack)
+    departure = departures(network, points, query)
+    legs, tables = brute_force_legs(network, points, query)
+    rides = 0
+    for d, table in enumerate(tables):
+        for m, deadline in enumerate(query.deadlines):
+            want_departure, want_arrival = reference.latest_departures(
+                table, int(deadline), *legs, len(points), max_rounds=max_rounds, board_slack=board_slack,
+                max_duration=query.max_duration,
+            )  # fmt: skip
+            np.testing.assert_array_equal(departure[:, :, d * len(query.deadlines) + m], want_departure)
+            rides += ((want_arrival < deadline) & (want_departure < reference.INF)).sum()
+            if len(query.deadlines) == 1 and len(tables) == 1:
+                # One draw: the arrival when leaving then is the brute force's earliest arrival.
+                lead, arrival = transit.arrive_by(network, as_points(points), as_points(points), query)
+                got = np.where(lead[:, :, 0] < UNREACHED, arrival[:, :, 0], reference.INF)
+                np.testing.assert_array_equal(got, want_arrival)
+    # Rides matter: a walk arrives at the deadline, a ride mostly before it.
+    assert rides > 0 or not ridden
+
+
+def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town):
+    network, points = town
+    deadline = 14 * 3600 + 180
+    query = arrival_query([deadline], draws=5, seed=3)
+    query = dataclasses.replace(query, percentiles=np.array([5.0, 50.0, 95.0]))
+    legs, tables = brute_force_legs(network, points, query)
+    per_draw = [
+        reference.latest_departures(
+            table, deadline, *legs, len(points), max_rounds=3, board_slack=60, max_duration=query.max_duration
+        )
+        for table in tables
+    ]
+    want_departure = np.stack([d for d, _ in per_draw], axis=2)
+    want_arrival = np.stack([a for _, a in per_draw], axis=2)
+    lead, arrival = transit.arrive_by(network, as_points(points), as_points(points), query)
+    # Nearest rank of how long before the deadline one must leave (not reached: last).
+    want_lead = np.where(want_departure < reference.INF, deadline - want_departure, reference.INF)
+    order = np.argsort(want_lead, axis=2, kind="stable")
+    n = len(tables)  # five draws, or one without frequency-based services
+    for j, rank in enumerate(int(np.ceil(p / 100 * n)) - 1 for p in (5, 50, 95)):
+        chosen = order[:, :, [rank]]
+        expected_lead = np.take_along_axis(want_lead, chosen, axis=2)[:, :, 0]
+        got_lead = np.where(lead[:, :, j] < UNREACHED, lead[:, :, j], reference.INF)
+        np.testing.assert_array_equal(got_lead, expected_lead)
+        reached = expected_lead < reference.INF
+        np.testing.assert_array_equal(
+            arrival[:, :, j][reached], np.take_along_axis(want_arrival, chosen, axis=2)[:, :, 0][reached]
+        )
+    # Where the draws differ, so do the 5th and the 95th percentiles.
+    spread = (want_lead.min(axis=2) != want_lead.max(axis=2)).any()
+    assert spread == (lead[:, :, 0] != lead[:, :, 2]).any()
+
+
+def test_the_matrix_tells_when_to_leave_and_when_one_arrives(town):
+    network, points = town
+    deadline = pd.Timestamp(QUERY_DATE) + pd.Timedelta(hours=14, minutes=3)
+    ttm = rc.travel_time_matrix(
+        network, points, mode="transit", arrival=deadline, max_time=60, max_walk_time=10, seed=7
+    )
+    assert list(ttm.columns) == ["from_id", "to_id", "departure", "arrival", "travel_time"]
+    assert ttm["departure"].dtype.kind == "M" and ttm["arrival"].dtype.kind == "M"
+    reached = ttm.dropna()
+    assert len(reached) > len(points) and (reached["arrival"] <= deadline).all()
+    assert (reached["departure"] >= deadline - pd.Timedelta(minutes=60)).all()
+    minutes = (reached["arrival"] - reached["departure"]).dt.total_seconds() / 60
+    np.testing.assert_allclose(reached["travel_time"], minutes)
+    lead, arrival = transit.arrive_by(
+        network, as_points(points), as_points(points), arrival_query([14 * 3600 + 180], draws=5, seed=7)
+    )
+    midnight = pd.Timestamp(QUERY_DATE)
+    for values, column in ((14 * 3600 + 180 - lead, "departure"), (arrival, "arrival")):
+        seconds = np.where(lead[:, :, 0] < UNREACHED, values[:, :, 0], np.nan).ravel()
+        expected = pd.Series(midnight + pd.to_timedelta(seconds, unit="s"), name=column)
+        pd.testing.assert_series_equal(ttm[column], expected, check_dtype=False)
+
+
+def test_departure_and_arrival_are_exclusive_and_arrival_is_one_deadline(town):
+    network, points = town
+    with pytest.raises(rc.InvalidParameterError, match="a departure or an arrival, not both"):
+        rc.travel_time_matrix(
+            network, points, mode="transit", departure="14:00", arrival="15:00", max_time=60
+        )
+    with pytest.raises(rc.InvalidParameterError, match="an arrival is one deadline"):
+        rc.travel_time_matrix(network, points, mode="transit", arrival="15:00", time_window=10, max_time=60)
+    with pytest.raises(rc.InvalidParameterError, match="isochrones are drawn forward from a departure"):
+        rc.isochrones(network, points, mode="transit", arrival="15:00", cutoffs=[20])
+
+
+def test_street_modes_arrive_at_the_deadline(tiny_town):
+    points = pd.DataFrame({"id": ["a", "b"], "lon": [3.0005, 3.0025], "lat": [0.0, 0.001]})
+    ttm = rc.travel_time_matrix(tiny_town, points, mode="walk", max_time=30, arrival="2024-01-01 08:00")
+    forward = rc.travel_time_matrix(tiny_town, points, mode="walk", max_time=30)
+    deadline = pd.Timestamp("2024-01-01 08:00")
+    assert (ttm["arrival"] == deadline).all()
+    pd.testing.assert_series_equal(ttm["travel_time"], forward["travel_time"])
+    np.testing.assert_allclose((deadline - ttm["departure"]).dt.total_seconds(), forward["travel_time"] * 60)
+
+
+def test_on_poa_leaving_then_arrives_in_time_and_a_second_later_does_not(poa_transit, hexes):
+    deadline = pd.Timestamp("2019-05-13 15:00")
+    origins, destinations = hexes.iloc[3::97], hexes.iloc[::7]
+    ttm = rc.travel_time_matrix(
+        poa_transit, origins, destinations, mode="transit", arrival=deadline, max_time=90
+    )
+    reached = ttm.dropna()
+    assert len(reached) > 0.5 * len(ttm)
+    ridden = reached[reached["arrival"] < deadline]  # a walk alone arrives at the deadline itself
+    checked = pd.concat([ridden.sample(30, random_state=1), reached.drop(ridden.index).head(5)])
+    for pair in checked.itertuples():
+        origin, destination = hexes[hexes["id"] == pair.from_id], hexes[hexes["id"] == pair.to_id]
+
+        def arrival(leave, origin=origin, destination=destination):
+            ttm = rc.travel_time_matrix(
+                poa_transit, origin, destination, mode="transit", departure=leave, max_time=120
+            )
+            minutes = ttm["travel_time"].iloc[0]
+            return pd.NaT if np.isnan(minutes) else leave + pd.Timedelta(seconds=round(minutes * 60))
+
+        assert arrival(pair.departure) == pair.arrival <= deadline
+        later = arrival(pair.departure + pd.Timedelta(seconds=1))
+        assert pd.isna(later) or later > deadline
