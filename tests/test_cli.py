@@ -325,3 +325,53 @@ def test_places_are_checked_before_the_network_is_built(capsys, tmp_path, town_c
     err = capsys.readouterr().err
     assert "reachable: error: opportunities has no column 'people'" in err
     assert "built the network" not in err
+
+
+# ---------------------------------------------------------------------------- arrive by, shifts
+def test_an_arrive_by_matrix_from_a_saved_network_of_two_days(tmp_path, poa, poa_csv):
+    path, few = poa_csv
+    network = rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date=[DATE, "2019-05-14"], cache=False)
+    saved = network.save(tmp_path / "poa.reachable")
+    out = tmp_path / "ttm.parquet"
+    argv = ["matrix", "--network", str(saved), "--origins", str(path), "--mode", "transit",
+            "--max-time", "60", "--arrival", "2019-05-14 15:00", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    result = pd.read_parquet(out)
+    expected = rc.travel_time_matrix(network, few, mode="transit", max_time=60, arrival="2019-05-14 15:00")
+    pd.testing.assert_frame_equal(result, expected, check_dtype=False)
+    assert (
+        result["arrival"].max() <= pd.Timestamp("2019-05-14 15:00")
+        and result["departure"].notna().mean() > 0.5
+    )
+
+
+def test_shifts_from_the_command_line_equal_the_library(tmp_path, poa, poa_csv):
+    path, few = poa_csv
+    network = rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date=[DATE, "2019-05-14"], cache=False)
+    saved = network.save(tmp_path / "poa.reachable")
+    out = tmp_path / "shifts.csv"
+    argv = ["shifts", "--network", str(saved), "--homes", str(path), "--workplaces", str(path),
+            "--shift", "14:00-16:00", "22:00-06:00", "--max-time", "90", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    result = pd.read_csv(
+        out, parse_dates=["start", "end", "leave_home", "arrive_work", "leave_work", "arrive_home"]
+    )
+    expected = rc.shifts(network, few, few, mode="transit", shifts=[("14:00", "16:00"), ("22:00", "06:00")],
+                         date=DATE, max_time=90)  # fmt: skip
+    pd.testing.assert_frame_equal(result.fillna({"reason": ""}), expected, check_dtype=False)
+    # The buses of the sample run 11:00-17:00: the day shift works for more pairs than the night.
+    share = expected.groupby("shift")["feasible"].mean()
+    assert share["14:00-16:00"] > 0.5 > share["22:00-06:00"]
+
+
+def test_network_given_twice_or_not_at_all_is_one_line(capsys, tmp_path, town_csv):
+    argv = ["matrix", "--origins", str(town_csv), "--mode", "walk", "--max-time", "10", "--out",
+            str(tmp_path / "o.csv")]  # fmt: skip
+    assert main(argv) == 2
+    assert capsys.readouterr().err.endswith(
+        "reachable: error: give the network: --osm FILE (with --gtfs and --date), or --network FILE\n"
+    )
+    assert main([*argv, "--osm", str(TINY_TOWN), "--network", str(tmp_path / "x.reachable")]) == 2
+    assert "not both" in capsys.readouterr().err

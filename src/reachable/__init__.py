@@ -28,6 +28,7 @@ from .itinerary import itinerary
 from .matrix import travel_time_matrix
 from .modes import STREET_MODES
 from .network import Network
+from .shifts import shifts
 
 __version__ = "0.1.0"
 
@@ -54,5 +55,6 @@ __all__ = [
     "measures",
     "opportunities",
     "plot",
+    "shifts",
     "travel_time_matrix",
 ]

@@ -1,7 +1,7 @@
 """The ``reachable`` command: accessibility and travel-time matrices from the shell.
 
 ``reachable demo`` runs the whole pipeline on the Porto Alegre sample; ``reachable
-accessibility`` and ``reachable matrix`` run it on your own files. Run ``reachable --help``
+accessibility``, ``reachable matrix`` and ``reachable shifts`` run it on your own files. Run ``reachable --help``
 or ``reachable <command> --help`` for the options.
 """
 
@@ -61,6 +61,10 @@ examples:
       --cutoffs 30 45 60 --departure 14:00 --time-window 60 --out access.gpkg
   reachable matrix --osm city.osm.pbf --origins homes.csv --destinations schools.csv \\
       --mode bike --max-time 45 --out bike.parquet
+  reachable matrix --network city.reachable --origins homes.csv --destinations jobs.csv \\
+      --mode transit --arrival "2019-05-13 06:00" --max-time 90 --out by6.parquet
+  reachable shifts --network city.reachable --homes homes.csv --workplaces jobs.csv \\
+      --shift 06:00-14:00 22:00-06:00 --out shifts.csv
 
 Points files: GeoPackage, GeoJSON, Shapefile... (read with geopandas), GeoParquet, or CSV
 with id, lon, lat columns (WGS84 degrees); each needs an 'id' column.
@@ -100,14 +104,20 @@ def _percentile(text: str) -> float:
 
 def _network_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    group = parent.add_argument_group("network")
+    group = parent.add_argument_group("network (--osm, or --network)")
+    group.add_argument("--osm", metavar="FILE", help="OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.xml)")
     group.add_argument(
-        "--osm", required=True, metavar="FILE", help="OpenStreetMap extract (.osm.pbf, .pbf, .osm, .osm.xml)"
+        "--network", metavar="FILE", help="a network saved with Network.save, instead of --osm/--gtfs/--date"
     )
     group.add_argument(
         "--gtfs", nargs="+", metavar="FEED", help="GTFS feeds (zip files or folders) for --mode transit"
     )
-    group.add_argument("--date", metavar="YYYY-MM-DD", help="service day of the GTFS feeds to route on")
+    group.add_argument(
+        "--date",
+        nargs="+",
+        metavar="YYYY-MM-DD",
+        help="service days of the GTFS feeds to route on (several: one timeline across them)",
+    )
     group.add_argument(
         "--no-cache", action="store_true", help="build the network again instead of reusing a cached one"
     )
@@ -118,8 +128,14 @@ def _network_options() -> argparse.ArgumentParser:
 def _transit_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("public transport (--mode transit)")
-    group.add_argument(
+    when = group.add_mutually_exclusive_group()
+    when.add_argument(
         "--departure", metavar="HH:MM", help="first departure, on --date (e.g. 14:00 or '2019-05-13 14:00')"
+    )
+    when.add_argument(
+        "--arrival",
+        metavar="HH:MM",
+        help="arrive by this time instead: the latest departures that make it (any mode)",
     )
     group.add_argument(
         "--time-window",
@@ -268,6 +284,61 @@ def build_parser() -> argparse.ArgumentParser:
     matrix.add_argument_group("output").add_argument(
         "--out", required=True, metavar="FILE", help="result file: .csv or .parquet (one row per pair)"
     )
+    shift = commands.add_parser(
+        "shifts",
+        parents=[network],
+        help="can each home reach each workplace by the start of a shift, and get home after it",
+        description=_wrap(
+            "For each home, workplace and shift: the latest departure from home arriving before "
+            "the start, the earliest way home after the end, both durations and whether the "
+            "commute is feasible within --max-time each way (else why). A shift ending before it "
+            "starts ends the next day: build the network for both days (--date D D+1)."
+        ),
+        epilog=(
+            "example:\n"
+            "  reachable shifts --network poa.reachable --homes homes.csv --workplaces jobs.csv \\\n"
+            "      --shift 06:00-14:00 22:00-06:00 --out shifts.csv"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    people = shift.add_argument_group("people, places and shifts")
+    people.add_argument("--homes", required=True, metavar="FILE", help="homes: points with an 'id' column")
+    people.add_argument("--workplaces", required=True, metavar="FILE", help="workplaces, same formats")
+    people.add_argument(
+        "--shift",
+        required=True,
+        nargs="+",
+        type=_shift,
+        metavar="HH:MM-HH:MM",
+        help="shifts, e.g. 06:00-14:00",
+    )
+    people.add_argument(
+        "--shift-date",
+        metavar="YYYY-MM-DD",
+        help="the day the shifts start (default: the network's first day)",
+    )
+    people.add_argument(
+        "--mode", default="transit", choices=MODE_CHOICES, metavar="M", help=_modes_help(one=True)
+    )
+    people.add_argument(
+        "--max-time",
+        type=_positive_number,
+        default=60.0,
+        metavar="MIN",
+        help="longest trip each way (default 60)",
+    )
+    people.add_argument(
+        "--arrive-early", type=float, default=5.0, metavar="MIN", help="minutes before the start (default 5)"
+    )
+    people.add_argument(
+        "--leave-after", type=float, default=5.0, metavar="MIN", help="minutes after the end (default 5)"
+    )
+    shift.add_argument_group("output").add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="result file: .csv or .parquet (one row per home, workplace, shift)",
+    )
     return parser
 
 
@@ -384,6 +455,21 @@ def _progress(args) -> bool | None:
 def _build_network(args, modes: Sequence[str]):
     from .network import Network
 
+    if args.network is not None:
+        if args.osm or args.gtfs or args.date:
+            raise InvalidParameterError("give --network, or --osm (with --gtfs and --date), not both")
+        network = Network.load(args.network)
+        missing = [mode for mode in modes if mode not in network.modes]
+        if missing:
+            raise InvalidParameterError(
+                f"{args.network} has no {', '.join(missing)} network (it has {', '.join(network.modes)}); "
+                "build it with those modes"
+            )
+        return network
+    if args.osm is None:
+        raise InvalidParameterError(
+            "give the network: --osm FILE (with --gtfs and --date), or --network FILE"
+        )
     if "transit" in modes and not args.gtfs:
         raise InvalidParameterError("--mode transit needs --gtfs FEED [FEED ...] and --date YYYY-MM-DD")
     if bool(args.gtfs) != bool(args.date):
@@ -421,8 +507,8 @@ def _run_accessibility(args) -> int:
     started = time.perf_counter()
     acc = accessibility(
         network, origins, opportunities, columns=args.columns, mode=modes, cutoffs=args.cutoffs,
-        departure=args.departure, time_window=args.time_window, percentiles=tuple(args.percentiles),
-        progress=_progress(args),
+        departure=args.departure, arrival=args.arrival, time_window=args.time_window,
+        percentiles=tuple(args.percentiles), progress=_progress(args),
     )  # fmt: skip
     logger.info("accessibility of %d origins in %.1f s", len(origins), time.perf_counter() - started)
     _write_table(acc, out, layer="accessibility")
@@ -444,12 +530,44 @@ def _run_matrix(args) -> int:
     started = time.perf_counter()
     ttm = travel_time_matrix(
         network, origins, destinations, mode=args.mode, max_time=args.max_time, departure=args.departure,
-        time_window=args.time_window, percentiles=tuple(args.percentiles), progress=_progress(args),
+        arrival=args.arrival, time_window=args.time_window, percentiles=tuple(args.percentiles),
+        progress=_progress(args),
     )  # fmt: skip
     logger.info("%d travel times in %.1f s", len(ttm), time.perf_counter() - started)
     _write_table(ttm, out, layer="matrix")
     print(f"wrote {len(ttm):,} rows to {out}")
     return 0
+
+
+def _run_shifts(args) -> int:
+    from .points import as_points
+    from .shifts import shifts
+
+    out = _checked_output(args.out, MATRIX_FORMATS)
+    homes, workplaces = _read_places(args.homes, "homes"), _read_places(args.workplaces, "workplaces")
+    as_points(homes, "homes")
+    as_points(workplaces, "workplaces")
+    network = _build_network(args, [args.mode])
+    day = args.shift_date or network.date
+    if day is None:
+        raise InvalidParameterError("give the day the shifts start: --shift-date YYYY-MM-DD")
+    table = shifts(
+        network, homes, workplaces, mode=args.mode, shifts=args.shift, date=day, max_time=args.max_time,
+        arrive_early=args.arrive_early, leave_after=args.leave_after, progress=_progress(args),
+    )  # fmt: skip
+    feasible = table.groupby("shift", sort=False)["feasible"].mean()
+    for shift, share in feasible.items():
+        logger.info("shift %s: %s of the home-workplace pairs feasible", shift, _percent(100 * share))
+    _write_table(table, out, layer="shifts")
+    print(f"wrote {len(table):,} rows to {out}")
+    return 0
+
+
+def _shift(text: str) -> tuple[str, str]:
+    start, separator, end = text.partition("-")
+    if not separator:
+        raise argparse.ArgumentTypeError(f"expected a shift like 06:00-14:00, got {text!r}")
+    return start.strip(), end.strip()
 
 
 def _percent(value: float) -> str:
@@ -633,7 +751,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if str(message) not in seen.messages:
             logger.warning("%s", message)
 
-    run = {"demo": _run_demo, "accessibility": _run_accessibility, "matrix": _run_matrix}[args.command]
+    run = {
+        "demo": _run_demo, "accessibility": _run_accessibility, "matrix": _run_matrix, "shifts": _run_shifts,
+    }[args.command]  # fmt: skip
     try:
         with warnings.catch_warnings():
             warnings.showwarning = show_warning
