@@ -8,6 +8,7 @@ how the street is measured: one metre is one second of walking at 3.6 km/h).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import types
@@ -27,7 +28,7 @@ from reachable.timeline import local_time, timeline_seconds
 
 from . import transit_reference as reference
 from .test_gtfs import BASE, clock, write_feed
-from .test_transit_reference import brute_force
+from .test_transit_reference import brute_force, brute_force_legs
 from .test_transit_rules import STREET, WEEKDAYS, points, seconds, where, write_table
 from .transit_towns import LAT0, LON0, QUERY_DATE, STEP, write_grid
 from .transit_towns import write_feed as write_town_feed
@@ -94,6 +95,39 @@ def test_range_raptor_equals_brute_force_across_midnight(
         alone = np.where(alone >= UNREACHED, reference.INF, alone)
         assert (expected <= alone).all()
         assert np.mean(expected < alone) > 0.15
+
+
+@pytest.mark.parametrize(
+    "deadlines",
+    [[DAY + 10 * 60, DAY + 20 * 60 + 7], [DAY + 14 * 3600 + 33]],
+    ids=["Tuesday 00:10 and 00:20:07", "Tuesday 14:00:33"],
+)
+def test_arrive_by_equals_brute_force_across_midnight(two_day_town, deadlines):
+    """The latest departures by a deadline just after midnight come from Monday night's trips."""
+    _, network, spots = two_day_town
+    query = dataclasses.replace(
+        town_query(0, 1, 3, 60), departures=np.empty(0, dtype=np.int64), deadlines=np.array(deadlines)
+    )
+    pts = as_points(spots)
+    lead = np.concatenate([lead for _, lead in transit.arrival_blocks(network, pts, pts, query)], axis=1)
+    legs, tables = brute_force_legs(network, spots, query)
+    rides = 0
+    for d, table in enumerate(tables):
+        for m, deadline in enumerate(deadlines):
+            want, arrival = reference.latest_departures(
+                table,
+                deadline,
+                *legs,
+                len(spots),
+                max_rounds=3,
+                board_slack=60,
+                max_duration=query.max_duration,
+            )
+            got = lead[:, :, d * len(deadlines) + m]
+            np.testing.assert_array_equal(np.where(got >= UNREACHED, reference.INF, deadline - got), want)
+            rides += ((arrival < deadline) & (want < reference.INF)).sum()
+    if deadlines[0] < DAY + 3600:
+        assert rides > 0  # Monday night's trips (and Tuesday's first) carry people by 00:10
 
 
 # --------------------------------------------------------------------------- calendars of each day
