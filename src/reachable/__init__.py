@@ -28,6 +28,7 @@ from .itinerary import itinerary
 from .matrix import travel_time_matrix
 from .modes import STREET_MODES
 from .network import Network
+from .profile import accessibility_profile
 from .shifts import shifts
 
 __version__ = "0.1.0"
@@ -48,6 +49,7 @@ __all__ = [
     "ReachableWarning",
     "UnknownModeError",
     "accessibility",
+    "accessibility_profile",
     "datasets",
     "decay",
     "isochrones",
