@@ -60,3 +60,28 @@ def test_porto_alegre_accessibility_example(capsys, tmp_path, monkeypatch):
     assert sorted(p.name for p in out.iterdir()) == names
     for name in names:
         assert (out / name).stat().st_size > 10_000
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_porto_alegre_shifts_example(capsys, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "results"
+    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REACHABLE_EXAMPLE_SMALL", "1")
+    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
+    runpy.run_path(str(EXAMPLES / "porto_alegre_shifts.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    assert "123 hexagons" in printed
+    # By transit, the early shift needs a bus before 11:00, which the sample does not have:
+    # fewer people make it than the afternoon one, inside the bus hours.
+    can = {
+        (mode, shift): int(people)
+        for mode, shift, people in re.findall(r"(transit|bike)\s+(\d\d:\d\d-\d\d:\d\d)\s+(\d+)", printed)
+    }
+    assert can[("transit", "07:00-19:00")] < can[("transit", "14:30-16:30")]
+    early, afternoon = re.search(r"06:00 ([\d,]+), 14:00 ([\d,]+)", printed).groups()
+    assert int(early.replace(",", "")) < int(afternoon.replace(",", ""))
+    names = ["jobs_arriving_by_13.png", "jobs_through_the_day.png"]
+    assert sorted(p.name for p in out.iterdir()) == names

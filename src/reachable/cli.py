@@ -1,8 +1,8 @@
 """The ``reachable`` command: accessibility and travel-time matrices from the shell.
 
 ``reachable demo`` runs the whole pipeline on the Porto Alegre sample; ``reachable
-accessibility``, ``reachable matrix`` and ``reachable shifts`` run it on your own files. Run ``reachable --help``
-or ``reachable <command> --help`` for the options.
+accessibility``, ``reachable matrix`` and ``reachable shifts`` run it on your own files.
+Run ``reachable --help`` or ``reachable <command> --help`` for the options.
 """
 
 from __future__ import annotations
