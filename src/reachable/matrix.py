@@ -55,13 +55,14 @@ def _same(value, default) -> bool:
 
 
 def _warn_without_service(network: Network) -> None:
-    """Warn once per network when its timetable has no trip on its day: transit is then walking."""
+    """Warn once per network when its timetable has no trip on its days: transit is then walking."""
     key = ("no service warned",)
     if network.timetable.n_trips == 0 and key not in network.query_cache:
         network.query_cache[key] = True
+        days = ", ".join(day.isoformat() for day in network.dates)
         message = (
-            f"the network has no public transport trip on {network.date} (no service of its GTFS feeds runs "
-            "that day): mode='transit' gives walking times only; build it for a day the feeds serve"
+            f"the network has no public transport trip on {days} (no service of its GTFS feeds runs "
+            "then): mode='transit' gives walking times only; build it for days the feeds serve"
         )
         logger.warning(message)
         warnings.warn(message, ReachableWarning, stacklevel=4)

@@ -266,6 +266,44 @@ def raptor_work(n_stops, n_routes):
     )
 
 
+@njit(cache=True)
+def draw_routes(
+    draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
+    stop_route_offsets, stop_route, stop_route_position, draw,
+):  # fmt: skip
+    """The ``routes`` tuple of :func:`run_rounds` for one of the draws stacked together.
+
+    See ``draw_offsets`` in :func:`transit_travel_times`.
+    """
+    n_draws = draw_offsets.shape[0] - 1
+    n_stops = stop_route_offsets.shape[0] // n_draws - 1
+    first_route = draw_offsets[draw]
+    own = slice(first_route + draw, draw_offsets[draw + 1] + draw + 1)
+    stops = slice(draw * (n_stops + 1), (draw + 1) * (n_stops + 1))
+    return (
+        route_stop_offsets[own], route_stops, route_trip_offsets[own], route_time_offsets[own], arrival,
+        departure, stop_route_offsets[stops], stop_route, stop_route_position,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def walk_to_destinations(improved, n_improved, is_improved, arrived, egress, arrival_at):
+    """Lower ``arrival_at`` by the walks from the ``improved`` stops, reached at ``arrived``.
+
+    ``egress`` is the CSR ``(offsets, destination, seconds)`` per stop; the flags of the
+    improved stops are cleared for the next search.
+    """
+    egress_offsets, egress_destination, egress_time = egress
+    for i in range(n_improved):
+        stop = improved[i]
+        is_improved[stop] = False
+        for j in range(egress_offsets[stop], egress_offsets[stop + 1]):
+            destination = egress_destination[j]
+            time = arrived[stop] + egress_time[j]
+            if time < arrival_at[destination]:
+                arrival_at[destination] = time
+
+
 @njit(cache=True, parallel=True)
 def transit_travel_times(
     draw_offsets,
@@ -346,6 +384,7 @@ def transit_travel_times(
     no_parent = np.empty((0, 0), dtype=np.int64)
     n_chunks = max(1, min(n_chunks, n_origins))
     transfers = (transfer_offsets, transfer_to, transfer_time)
+    egress = (egress_offsets, egress_destination, egress_time)
     has_egress = egress_offsets[1:] > egress_offsets[:-1]
     for chunk in prange(n_chunks):
         ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
@@ -357,10 +396,10 @@ def transit_travel_times(
         values = np.empty((n_values, n_destinations), dtype=np.int32)
         for origin in range(chunk, n_origins, n_chunks):
             for d in range(n_draws):
-                first_route = draw_offsets[d]
-                n_routes = draw_offsets[d + 1] - first_route
-                draw_routes = slice(first_route + d, first_route + d + n_routes + 1)
-                stop_routes = slice(d * (n_stops + 1), (d + 1) * (n_stops + 1))
+                routes = draw_routes(
+                    draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets,
+                    arrival, departure, stop_route_offsets, stop_route, stop_route_position, d,
+                )  # fmt: skip
                 ride[:] = UNREACHED
                 board[:] = UNREACHED
                 arrival_at[:] = UNREACHED
@@ -371,24 +410,13 @@ def transit_travel_times(
                     n_marked = _walk_to_stops(
                         board, access_stop[reach], access_time[reach], start, max_rounds, work
                     )
-                    routes = (
-                        route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
-                        route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
-                        stop_route, stop_route_position,
-                    )  # fmt: skip
                     n_improved = run_rounds(
                         routes, transfers, stop_board_slack, board_slack, max_rounds, latest, ride, board,
                         work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
                     )  # fmt: skip
-                    for i in range(n_improved):
-                        stop = improved[i]
-                        is_improved[stop] = False
-                        arrived = ride[max_rounds, stop]
-                        for j in range(egress_offsets[stop], egress_offsets[stop + 1]):
-                            destination = egress_destination[j]
-                            time = arrived + egress_time[j]
-                            if time < arrival_at[destination]:
-                                arrival_at[destination] = time
+                    walk_to_destinations(
+                        improved, n_improved, is_improved, ride[max_rounds], egress, arrival_at
+                    )
                     row = values[d * n_minutes + m]
                     for j in range(n_destinations):
                         duration = arrival_at[j] - start
@@ -521,6 +549,7 @@ def arrivals_at(
         stop_route_offsets, stop_route, stop_route_position,
     )  # fmt: skip
     transfers = (transfer_offsets, transfer_to, transfer_time)
+    egress = (egress_offsets, egress_destination, egress_time)
     has_egress = egress_offsets[1:] > egress_offsets[:-1]
     no_parent = np.empty((0, 0), dtype=np.int64)
     for chunk in prange(n_chunks):
@@ -548,14 +577,7 @@ def arrivals_at(
                     routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride,
                     board, work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
                 )  # fmt: skip
-                for i in range(n_improved):
-                    stop = improved[i]
-                    is_improved[stop] = False
-                    for j in range(egress_offsets[stop], egress_offsets[stop + 1]):
-                        destination = egress_destination[j]
-                        time = ride[max_rounds, stop] + egress_time[j]
-                        if time < arrival_at[destination]:
-                            arrival_at[destination] = time
+                walk_to_destinations(improved, n_improved, is_improved, ride[max_rounds], egress, arrival_at)
                 for i in range(asked_offsets[m], asked_offsets[m + 1]):
                     j = asked_destination[i]
                     best = min(arrival_at[j], start + walk_to[j])

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, UNREACHED_DURATION, queue_routes, raptor_work
+from .raptor import UNREACHED, UNREACHED_DURATION, draw_routes, queue_routes, raptor_work
 
 NEVER = -UNREACHED
 """Departure label of a stop or origin from which the deadline cannot be met."""
@@ -265,14 +265,9 @@ def latest_departures(
         for destination in range(chunk, n_destinations, n_chunks):
             egress = slice(egress_offsets[destination], egress_offsets[destination + 1])
             for d in range(n_draws):
-                first_route = draw_offsets[d]
-                n_routes = draw_offsets[d + 1] - first_route
-                draw_routes = slice(first_route + d, first_route + d + n_routes + 1)
-                stop_routes = slice(d * (n_stops + 1), (d + 1) * (n_stops + 1))
-                routes = (
-                    route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
-                    route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
-                    stop_route, stop_route_position,
+                routes = draw_routes(
+                    draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets,
+                    arrival, departure, stop_route_offsets, stop_route, stop_route_position, d,
                 )  # fmt: skip
                 by_vehicle[:] = NEVER
                 boarding[:] = NEVER

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, queue_routes
+from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, draw_routes, queue_routes
 
 MAX_LANES = 32
 """Most origins searched together: 32 int32 labels fill four 256-bit vectors (and a uint32 mask)."""
@@ -323,14 +323,9 @@ def transit_travel_times(inputs, origin_order, lanes, n_chunks):
         for group in range(chunk, n_groups, n_chunks):
             grouped = origin_order[group * n_lanes : (group + 1) * n_lanes]
             for d in range(n_draws):
-                first_route = draw_offsets[d]
-                n_routes = draw_offsets[d + 1] - first_route
-                draw_routes = slice(first_route + d, first_route + d + n_routes + 1)
-                stop_routes = slice(d * (n_stops + 1), (d + 1) * (n_stops + 1))
-                routes = (
-                    route_stop_offsets[draw_routes], route_stops, route_trip_offsets[draw_routes],
-                    route_time_offsets[draw_routes], arrival, departure, stop_route_offsets[stop_routes],
-                    stop_route, stop_route_position,
+                routes = draw_routes(
+                    draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets,
+                    arrival, departure, stop_route_offsets, stop_route, stop_route_position, d,
                 )  # fmt: skip
                 ride[:] = UNREACHED
                 board[:] = UNREACHED
