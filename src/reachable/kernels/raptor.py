@@ -249,6 +249,47 @@ def _walk_to_stops(board, access_stop, access_time, start, max_rounds, work):
 
 
 @njit(cache=True)
+def _walk_to_new_trips(
+    board, access_stop, access_time, start, max_rounds, work, board_slack, stop_departure_offsets,
+    stop_departure,
+):  # fmt: skip
+    """Round 0 of a range search: label the stops walked to; mark those where it helps.
+
+    Leaving earlier improves the label of every stop walked to, but a stop whose better label
+    lets no other vehicle be caught there (none leaves between the new time and the old,
+    plus the slack) changes no ride: it is labelled and left unmarked, so its routes are
+    not scanned again.
+    """
+    marked_stops, is_marked = work[0], work[1]
+    n_marked = 0
+    for i in range(access_stop.shape[0]):
+        stop = access_stop[i]
+        time = start + access_time[i]
+        old = board[0, stop]
+        if time >= old:
+            continue
+        _improve(board, 0, stop, time, max_rounds)
+        first, last = stop_departure_offsets[stop], stop_departure_offsets[stop + 1]
+        # The first departure at or after the new time, plus the slack.
+        low, high = first, last
+        while low < high:
+            middle = (low + high) // 2
+            if stop_departure[middle] >= time + board_slack:
+                high = middle
+            else:
+                low = middle + 1
+        if (
+            low < last
+            and (old >= UNREACHED or stop_departure[low] < old + board_slack)
+            and not is_marked[stop]
+        ):
+            is_marked[stop] = True
+            marked_stops[n_marked] = stop
+            n_marked += 1
+    return n_marked
+
+
+@njit(cache=True)
 def raptor_work(n_stops, n_routes):
     """Work arrays of :func:`run_rounds`, allocated once per thread.
 
@@ -507,6 +548,8 @@ def arrivals_at(
     leave_time,
     asked_offsets,
     asked_destination,
+    stop_departure_offsets,
+    stop_departure,
     n_destinations,
     max_rounds,
     deadline,
@@ -528,6 +571,8 @@ def arrivals_at(
     asked_offsets, asked_destination : ndarray of int64
         CSR per departure (in ``leave_time`` order): the destinations whose arrival is asked
         for when leaving then.
+    stop_departure_offsets, stop_departure : ndarray of int64
+        CSR per stop: the departures of every trip from it, sorted (seconds).
     n_destinations, max_rounds, n_chunks :
         As in :func:`transit_travel_times`.
     deadline : int
@@ -570,9 +615,10 @@ def arrivals_at(
             reach = slice(access_offsets[origin], access_offsets[origin + 1])
             for m in range(leave_offsets[origin + 1] - 1, leave_offsets[origin] - 1, -1):
                 start = leave_time[m]
-                n_marked = _walk_to_stops(
-                    board, access_stop[reach], access_time[reach], start, max_rounds, work
-                )
+                n_marked = _walk_to_new_trips(
+                    board, access_stop[reach], access_time[reach], start, max_rounds, work, board_slack,
+                    stop_departure_offsets, stop_departure,
+                )  # fmt: skip
                 n_improved = run_rounds(
                     routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride,
                     board, work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,

@@ -421,10 +421,24 @@ def arrive_by(
             draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
             draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
             *legs.transfers, query.board_slack, *access, *direct, *legs.egress, leave_offsets, leave[first],
-            asked_offsets, destination, len(destinations), query.max_rounds, deadline,
-            4 * numba.get_num_threads(),
+            asked_offsets, destination, *_stop_departures(draw_routes, legs.n_stops), len(destinations),
+            query.max_rounds, deadline, 4 * numba.get_num_threads(),
         )  # fmt: skip
     return lead, arrival
+
+
+def _stop_departures(routes: TransitRoutes, n_stops: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every trip's departure from each stop, sorted, as a CSR per stop."""
+    n_stops_of = np.diff(routes.route_stop_offsets)
+    n_trips_of = np.diff(routes.route_trip_offsets)
+    # Entry k of route r's time block is its trip k // S at position k % S.
+    route = np.repeat(np.arange(routes.n_routes), n_stops_of * n_trips_of)
+    within = np.arange(len(route)) - np.repeat(routes.route_time_offsets[:-1], n_stops_of * n_trips_of)
+    stop = routes.route_stops[routes.route_stop_offsets[route] + within % n_stops_of[route]]
+    times = routes.departure[routes.route_time_offsets[route] + within]
+    order = np.lexsort((times, stop))
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(stop, minlength=n_stops)))).astype(np.int64)
+    return offsets, times[order]
 
 
 def _unreached(values: np.ndarray) -> np.ndarray:
