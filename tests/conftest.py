@@ -8,9 +8,6 @@ import pytest
 
 TINY_TOWN = Path(__file__).parent / "data" / "tiny_town.osm"
 
-N_GRID = 7
-"""Streets each way in the seeded random towns of the transit tests."""
-
 
 @pytest.fixture(scope="session")
 def poa():
@@ -53,25 +50,9 @@ def tiny_town(tmp_path_factory):
 @pytest.fixture(scope="module", params=[1, 2, 3])
 def town(request, tmp_path_factory):
     """A seeded random town (transit_towns.py) with two feeds, and 8 random points in it."""
-    import numpy as np
-    import pandas as pd
-
     import reachable as rc
 
-    from .transit_towns import LAT0, LON0, QUERY_DATE, STEP, write_feed, write_grid
+    from .transit_towns import QUERY_DATE, write_town
 
-    seed = request.param
-    folder = tmp_path_factory.mktemp(f"town{seed}")
-    rng = np.random.default_rng(seed)
-    osm = write_grid(folder / "town.osm", N_GRID)
-    feeds = {"bus": write_feed(folder / "bus", rng, N_GRID), "tram": write_feed(folder / "tram", rng, N_GRID)}
-    network = rc.Network.build(osm, gtfs=feeds, date=QUERY_DATE, cache=False)
-    extent = (N_GRID - 1) * STEP
-    points = pd.DataFrame(
-        {
-            "id": np.arange(8),
-            "lon": LON0 + rng.uniform(0, extent, 8),
-            "lat": LAT0 + rng.uniform(0, extent, 8),
-        }
-    )
-    return network, points
+    osm, feeds, points = write_town(tmp_path_factory.mktemp(f"town{request.param}"), request.param)
+    return rc.Network.build(osm, gtfs=feeds, date=QUERY_DATE, cache=False), points

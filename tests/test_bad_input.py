@@ -7,9 +7,11 @@ import io
 import warnings
 import zipfile
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 
 import reachable as rc
 from reachable.cli import main
@@ -80,8 +82,17 @@ def test_points_mostly_elsewhere_are_refused_with_the_network_extent(poa_transit
         rc.travel_time_matrix(poa_transit, few, elsewhere, mode="car", max_time=30)
 
 
-def test_stops_outside_the_extract_warn_per_feed_and_swapped_stops_are_refused(poa, tmp_path):
-    with pytest.warns(rc.ReachableWarning, match=r"17 of the 24 stops of GTFS feed poa_trensurb \(71%\)"):
+def test_stops_outside_the_extract_warn_per_feed_and_swapped_stops_are_refused(poa, poa_transit, tmp_path):
+    # The metro stops farther than 1,600 m from every walkable street, measured here with
+    # shapely's distance to all the walking edges (not the library's snapping index).
+    with zipfile.ZipFile(poa.gtfs[1]) as feed:
+        stops = pd.read_csv(io.BytesIO(feed.read("stops.txt")))
+    metric = gpd.GeoSeries(gpd.points_from_xy(stops["stop_lon"], stops["stop_lat"]), crs=4326)
+    streets = shapely.multilinestrings(poa_transit.edge_index("walk").lines)
+    off = int((shapely.distance(metric.to_crs(poa_transit.crs).to_numpy(), streets) > 1600).sum())
+    assert 0 < off < len(stops)
+    message = rf"{off} of the {len(stops)} stops of GTFS feed poa_trensurb \({off / len(stops):.0%}\)"
+    with pytest.warns(rc.ReachableWarning, match=message):
         rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date="2019-05-13", cache=False)
     swapped = tmp_path / "swapped.zip"
     with zipfile.ZipFile(poa.gtfs[0]) as source, zipfile.ZipFile(swapped, "w") as target:

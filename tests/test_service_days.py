@@ -30,8 +30,7 @@ from . import transit_reference as reference
 from .test_gtfs import BASE, clock, write_feed
 from .test_transit_reference import brute_force, brute_force_legs
 from .test_transit_rules import STREET, WEEKDAYS, points, seconds, where, write_table
-from .transit_towns import LAT0, LON0, QUERY_DATE, STEP, write_grid
-from .transit_towns import write_feed as write_town_feed
+from .transit_towns import QUERY_DATE, write_town
 
 DAY = 86_400
 MONDAY, TUESDAY, WEDNESDAY = "2019-05-13", "2019-05-14", "2019-05-15"
@@ -40,26 +39,14 @@ TWO_DAYS = [MONDAY, TUESDAY]
 
 # --------------------------------------------------------------------------- RAPTOR over midnight
 
-N_GRID = 7
-
 
 @pytest.fixture(scope="module", params=[1, 2, 3])
 def two_day_town(request, tmp_path_factory):
     """A seeded town with weekday trips late in the evening, for Monday alone and Monday-Tuesday."""
-    seed = request.param
-    folder = tmp_path_factory.mktemp(f"night_town{seed}")
-    rng = np.random.default_rng(seed)
-    osm = write_grid(folder / "town.osm", N_GRID)
-    feeds = {
-        "bus": write_town_feed(folder / "bus", rng, N_GRID, late_trips=2),
-        "tram": write_town_feed(folder / "tram", rng, N_GRID, late_trips=2),
-    }
+    folder = tmp_path_factory.mktemp(f"night_town{request.param}")
+    osm, feeds, spots = write_town(folder, request.param, late_trips=2)
     one_day = rc.Network.build(osm, gtfs=feeds, date=QUERY_DATE, cache=False)
     two_days = rc.Network.build(osm, gtfs=feeds, date=[QUERY_DATE, TUESDAY], cache=False)
-    extent = (N_GRID - 1) * STEP
-    spots = pd.DataFrame(
-        {"id": np.arange(8), "lon": LON0 + rng.uniform(0, extent, 8), "lat": LAT0 + rng.uniform(0, extent, 8)}
-    )
     return one_day, two_days, spots
 
 

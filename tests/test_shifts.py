@@ -15,7 +15,7 @@ import pytest
 
 import reachable as rc
 
-from .test_transit_rules import STREET, WEEKDAYS, points, where, write_table
+from .test_transit_rules import points, transit_network
 
 MONDAY, TUESDAY = "2019-05-13", "2019-05-14"
 TRIPS = {
@@ -30,30 +30,9 @@ TRIPS = {
 
 
 @pytest.fixture(scope="module")
-def line(tmp_path_factory):
-    feed = tmp_path_factory.mktemp("shifts") / "line"
-    feed.mkdir()
-    write_table(feed / "agency.txt", ["agency_id", "agency_name", "agency_url", "agency_timezone"],
-                [["A", "Agency", "https://example.org", "UTC"]])  # fmt: skip
-    write_table(feed / "stops.txt", ["stop_id", "stop_name", "stop_lat", "stop_lon"],
-                [[s, s, f"{where(s)[1]:.7f}", f"{where(s)[0]:.7f}"] for s in ("O", "D3")])  # fmt: skip
-    write_table(feed / "routes.txt", ["route_id", "agency_id", "route_short_name", "route_type"],
-                [[r, "A", r, 3] for r in ("OUT", "SLOW", "BACK")])  # fmt: skip
-    write_table(feed / "trips.txt", ["route_id", "service_id", "trip_id"],
-                [[route, "WK", trip] for trip, (route, _) in TRIPS.items()])  # fmt: skip
-    write_table(
-        feed / "stop_times.txt", ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"],
-        [[t, time, time, stop, i + 1] for t, (_, calls) in TRIPS.items()
-         for i, (stop, time) in enumerate(calls)],
-    )  # fmt: skip
-    write_table(feed / "calendar.txt", ["service_id", *WEEKDAYS, "start_date", "end_date"],
-                [["WK", 1, 1, 1, 1, 1, 0, 0, "20190101", "20191231"]])  # fmt: skip
-    return feed
-
-
-@pytest.fixture(scope="module")
-def two_days(line):
-    return rc.Network.build(STREET, gtfs={"line": line}, date=[MONDAY, TUESDAY], modes=["walk"], cache=False)
+def two_days(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("shifts")
+    return transit_network(folder, ("O", "D3"), TRIPS, date=[MONDAY, TUESDAY])
 
 
 SHIFTS = [("06:00", "14:00"), ("07:00", "14:00"), ("23:30", "06:00"), ("15:00", "23:45"), ("10:30", "14:00")]
@@ -132,8 +111,8 @@ def test_street_modes_are_feasible_within_max_time(two_days):
     assert near["leave_home"] == pd.Timestamp(f"{MONDAY} 07:55") - pd.Timedelta(seconds=2000)
 
 
-def test_the_night_shift_needs_the_next_day_and_malformed_shifts_are_refused(line, two_days):
-    monday = rc.Network.build(STREET, gtfs={"line": line}, date=MONDAY, modes=["walk"], cache=False)
+def test_the_night_shift_needs_the_next_day_and_malformed_shifts_are_refused(tmp_path, two_days):
+    monday = transit_network(tmp_path, ("O", "D3"), TRIPS, date=MONDAY)
     with pytest.raises(rc.InvalidParameterError, match="2019-05-14 06:05:00 is not on 2019-05-13"):
         rc.shifts(monday, points("O"), points("D3"), mode="transit", shifts=[("23:30", "06:00")], date=MONDAY,
                   max_time=60)  # fmt: skip

@@ -21,8 +21,7 @@ from reachable.routing import transit
 from reachable.routing.street import coincident, street_pairs
 
 from . import transit_reference as reference
-from .conftest import N_GRID
-from .transit_towns import LAT0, LON0, QUERY_DATE, STEP
+from .transit_towns import LAT0, LON0, N_GRID, QUERY_DATE, STEP
 
 
 def brute_force_legs(network, points, query):

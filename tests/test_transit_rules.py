@@ -72,11 +72,11 @@ def write_table(path: Path, header: list[str], rows: list) -> None:
         writer.writerows(rows)
 
 
-def transit_network(folder: Path, stops, trips, transfers=(), frequencies=()) -> rc.Network:
+def transit_network(folder: Path, stops, trips, transfers=(), frequencies=(), date=DATE) -> rc.Network:
     """The street with a feed of ``stops`` (names), ``trips`` ``{trip_id: (route_id, [(stop,
     "HH:MM:SS"), ...])}`` (arrival = departure), ``transfers`` ``[(from, to, seconds)]`` (all
     transfer_type 2) and ``frequencies`` ``[(trip_id, start, end, headway seconds)]``
-    (exact_times 0), on a service running on weekdays of 2019."""
+    (exact_times 0), on a service running on weekdays of 2019, for service day(s) ``date``."""
     feed = folder / "line"
     feed.mkdir(parents=True)
     write_table(
@@ -122,7 +122,7 @@ def transit_network(folder: Path, stops, trips, transfers=(), frequencies=()) ->
             ["trip_id", "start_time", "end_time", "headway_secs", "exact_times"],
             [[*row, 0] for row in frequencies],
         )
-    return rc.Network.build(STREET, gtfs={"line": feed}, date=DATE, modes=["walk"], cache=False)
+    return rc.Network.build(STREET, gtfs={"line": feed}, date=date, modes=["walk"], cache=False)
 
 
 def transit_matrix(network, origins, destinations, *, departure="08:00:00", **options) -> pd.DataFrame:

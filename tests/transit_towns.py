@@ -167,3 +167,25 @@ def write_feed(
         [["S0", "S1", 2, 300], ["S2", "S2", 2, 180]],
     )
     return folder
+
+
+N_GRID = 7
+"""Streets each way in the towns of the tests."""
+
+
+def write_town(folder: Path, seed: int, *, late_trips: int = 0):
+    """A seeded town in ``folder``: its OSM file, two feeds (``bus``, ``tram``) and 8 points.
+
+    Returns ``(osm path, {feed name: folder}, DataFrame of id, lon, lat)``; ``late_trips`` as
+    in :func:`write_feed`.
+    """
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    osm = write_grid(folder / "town.osm", N_GRID)
+    feeds = {name: write_feed(folder / name, rng, N_GRID, late_trips=late_trips) for name in ("bus", "tram")}
+    extent = (N_GRID - 1) * STEP
+    points = pd.DataFrame(
+        {"id": np.arange(8), "lon": LON0 + rng.uniform(0, extent, 8), "lat": LAT0 + rng.uniform(0, extent, 8)}
+    )
+    return osm, feeds, points

@@ -13,7 +13,7 @@ from .decay import weights
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
 from .network.network import Network
-from .points import as_points, opportunity_counts
+from .points import as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
 
 MEASURES = ("cumulative", "gravity")
@@ -107,8 +107,6 @@ def accessibility(
         Malformed origins or opportunities, count columns missing, not numeric, NaN or
         negative.
     """
-    import geopandas as gpd
-
     if measure not in MEASURES:
         raise InvalidParameterError(
             f"measure must be one of {', '.join(MEASURES)}, got {measure!r}; apply reachable.measures "
@@ -181,12 +179,7 @@ def accessibility(
                     frame[column] = values[c, j, :, k]
                 frames.append(frame)
     result = pd.concat(frames, ignore_index=True)
-    if isinstance(origins, gpd.GeoDataFrame):
-        geometry, crs = origins.geometry.reset_index(drop=True), origins.crs
-    else:
-        geometry, crs = gpd.points_from_xy(origin_points.lon, origin_points.lat), "EPSG:4326"
-    repeats = len(result) // len(origin_points)
-    frame = gpd.GeoDataFrame(result, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)
+    frame = with_origin_geometry(result, origins, origin_points)
     if transit is not None:
         # What the maps' titles say: the departures (or arrival) and the percentile behind the numbers.
         origin = pd.Timestamp(network.dates[0])

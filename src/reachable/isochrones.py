@@ -7,7 +7,7 @@ import pandas as pd
 
 from ._checks import cutoff_minutes
 from ._progress import progress_bar
-from .cutoffs import last_second, search_limit
+from .cutoffs import search_limit
 from .errors import InvalidParameterError
 from .kernels import budget_left
 from .kernels.raptor import UNREACHED
@@ -146,11 +146,9 @@ def isochrones(
                 reach = slice(access[0][i], access[0][i + 1])
                 ride = departure_labels(network, query, access[1][reach], access[2][reach], start)[2][0][-1]
                 reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
-                arrived = (ride[reached] - start)[:, None]
-                lasts = np.array([last_second(c) for c in cutoff_values])[None, :]
-                walk_budgets = np.minimum(lasts - arrived, query.max_walk) + 0.5
                 sources = sources.concat(stops[reached])
-                source_budgets = np.vstack((np.minimum(budgets, query.max_walk + 0.5)[None, :], walk_budgets))
+                setoff = np.concatenate(([0], ride[reached] - start))[:, None]  # the origin leaves at once
+                source_budgets = np.minimum(budgets[None, :] - setoff, query.max_walk + 0.5)
             left = _seconds_left(graph, weight, sources, source_budgets, positions)
             for b, cutoff in enumerate(cutoff_values):
                 area = shapely.union(

@@ -120,10 +120,9 @@ def travel_time_matrix(
     from the origin that arrives at the destination by then, exact to the second, found by
     one backward search per destination with the same rules (walks, rides, transfers,
     ``board_slack``); ``max_time`` bounds how long before the deadline one may leave. The
-    arrival reported is that of a journey leaving then, at or before the deadline (a forward
-    search from that departure may find one arriving a little earlier; see
-    :mod:`reachable.kernels.raptor_backward`). Street modes leave the travel time before the
-    deadline. Frequency-based services give one result per draw, reduced to the
+    arrival reported is the earliest of a traveller leaving then (a forward range search per
+    origin over its departures), at or before the deadline. Street modes leave the travel
+    time before the deadline. Frequency-based services give one result per draw, reduced to the
     ``percentiles`` of how long before the deadline one must leave.
 
     Parameters
@@ -205,9 +204,8 @@ def travel_time_matrix(
     if query is not None and query.arrive_by:
         # The departures, then when the journeys leaving then arrive.
         lead, arrival = arrive_by(network, origin_points, destination_points, query, progress=progress)
-        reached = lead < UNREACHED
-        seconds = np.where(reached, lead, np.inf)
-        duration = np.where(reached, arrival - (query.deadlines[0] - lead), np.inf)
+        seconds = _infinite(lead)
+        duration = _infinite(np.where(lead < UNREACHED, arrival - (query.deadlines[0] - lead), UNREACHED))
     else:
         shape = (len(origin_points), len(destination_points), len(routing.percentiles))
         seconds = np.empty(shape)

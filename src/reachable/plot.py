@@ -138,20 +138,25 @@ def _check_column(acc, column: str) -> None:
         raise InvalidParameterError(f"column {column!r} is not numeric ({acc[column].dtype})")
 
 
-def _select(acc, mode, cutoff, percentile):
-    """The rows of one mode, cutoff and percentile, with the cutoff and percentile chosen."""
-    rows, _ = _pick(acc, "mode", mode, "mode")
-    if "cutoff" in acc.columns:
+def _mode_rows(frame, mode, cutoff, percentile, name: str):
+    """The rows of one mode, cutoff and percentile of ``frame``, with the cutoff and percentile chosen."""
+    rows, _ = _pick(frame, "mode", mode, "mode")
+    if "cutoff" in frame.columns:
         rows, cutoff = _pick(rows, "cutoff", cutoff, "cutoff")
     elif cutoff is not None:
-        raise InvalidParameterError("the frame has no cutoff column (a gravity measure); leave cutoff out")
-    if "percentile" in acc.columns:
+        raise InvalidParameterError(f"{name} has no cutoff column (a gravity measure); leave cutoff out")
+    if "percentile" in frame.columns:
         rows, percentile = _pick(rows, "percentile", percentile, "percentile")
     elif percentile is not None:
         raise InvalidParameterError(
-            "the frame has no percentile column: it was computed for one percentile only; "
-            "leave percentile out"
+            f"{name} has no percentile column: it was computed for one percentile only; leave percentile out"
         )
+    return rows, cutoff, percentile
+
+
+def _select(acc, mode, cutoff, percentile):
+    """The rows of one mode, cutoff and percentile, with the cutoff and percentile chosen."""
+    rows, cutoff, percentile = _mode_rows(acc, mode, cutoff, percentile, "the frame")
     if "id" in rows.columns and rows["id"].duplicated().any():
         raise InvalidParameterError(
             "some origins appear more than once for this mode and cutoff; pass the frame "
@@ -707,17 +712,7 @@ def _check_profile(prof, column: str) -> float:
 
 def _profile_rows(prof, mode, cutoff, percentile):
     """One mode's rows at one cutoff and percentile; each origin once per time."""
-    rows, _ = _pick(prof, "mode", mode, "mode")
-    if "cutoff" in prof.columns:
-        rows, cutoff = _pick(rows, "cutoff", cutoff, "cutoff")
-    elif cutoff is not None:
-        raise InvalidParameterError("prof has no cutoff column; leave cutoff out")
-    if "percentile" in prof.columns:
-        rows, percentile = _pick(rows, "percentile", percentile, "percentile")
-    elif percentile is not None:
-        raise InvalidParameterError(
-            "prof has no percentile column: it was computed for one percentile only; leave percentile out"
-        )
+    rows, cutoff, percentile = _mode_rows(prof, mode, cutoff, percentile, "prof")
     if rows.duplicated(["id", "time"]).any():
         raise InvalidParameterError(
             "some origins appear more than once at a time for this mode and cutoff; pass the frame "

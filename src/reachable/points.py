@@ -148,3 +148,19 @@ def opportunity_counts(frame, columns: list[str], name: str = "opportunities") -
                 )
         values.append(numbers)
     return np.column_stack(values)
+
+
+def with_origin_geometry(table: pd.DataFrame, origins, points: Points):
+    """``table``, blocks of one row per origin in the order given, as a GeoDataFrame of the origins.
+
+    The geometry is the origins' own (in their CRS) for a GeoDataFrame, else their lon/lat
+    points in EPSG:4326.
+    """
+    import geopandas as gpd
+
+    if isinstance(origins, gpd.GeoDataFrame):
+        geometry, crs = origins.geometry.reset_index(drop=True), origins.crs
+    else:
+        geometry, crs = gpd.points_from_xy(points.lon, points.lat), "EPSG:4326"
+    repeats = len(table) // len(points)
+    return gpd.GeoDataFrame(table, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)

@@ -31,7 +31,7 @@ from .errors import InvalidParameterError
 from .kernels.raptor import UNREACHED
 from .matrix import Routing, routing_settings, travel_time_blocks
 from .network.network import Network
-from .points import Points, as_points, opportunity_counts
+from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
 from .routing.transit import arrival_blocks, percentile_values, transit_blocks
 from .timeline import local_time, timeline_seconds
@@ -256,8 +256,6 @@ def accessibility_profile(
         Malformed origins or opportunities, count columns missing, not numeric, NaN or
         negative.
     """
-    import geopandas as gpd
-
     if not isinstance(by, str) or by not in BY:
         raise InvalidParameterError(
             f"by must be 'departure' (times are departures) or 'arrival' (times are arrival deadlines), "
@@ -293,12 +291,7 @@ def accessibility_profile(
             _tidy(origin_points, mode_name, moments, cutoff_values, settings.percentiles, values, columns)
         )
     result = pd.concat(frames, ignore_index=True)
-    if isinstance(origins, gpd.GeoDataFrame):
-        geometry, crs = origins.geometry.reset_index(drop=True), origins.crs
-    else:
-        geometry, crs = gpd.points_from_xy(origin_points.lon, origin_points.lat), "EPSG:4326"
-    repeats = len(result) // len(origin_points)
-    frame = gpd.GeoDataFrame(result, geometry=np.tile(np.asarray(geometry, dtype=object), repeats), crs=crs)
+    frame = with_origin_geometry(result, origins, origin_points)
     frame.attrs["totals"] = {
         column: float(total) for column, total in zip(columns, counts.sum(axis=0), strict=True)
     }

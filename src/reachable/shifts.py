@@ -93,18 +93,17 @@ def shifts(
     home_ids = as_points(homes, "homes").ids
     work_ids = as_points(workplaces, "workplaces").ids
     horizon = HORIZON * max_time
-    frames = []
+    frames, back = [], None
     for label, start, end in periods:
         there = travel_time_matrix(
             network, homes, workplaces, mode=mode, arrival=start - early, max_time=horizon, progress=progress,
             **routing,
         )  # fmt: skip
-        back = travel_time_matrix(
-            network, workplaces, homes, mode=mode, departure=end + after, max_time=horizon, progress=progress,
-            **routing,
-        ) if mode == "transit" else travel_time_matrix(
-            network, workplaces, homes, mode=mode, max_time=horizon, progress=progress, **routing
-        )  # fmt: skip
+        if mode == "transit" or back is None:  # street times do not depend on the hour
+            back = travel_time_matrix(
+                network, workplaces, homes, mode=mode, max_time=horizon, progress=progress,
+                departure=end + after if mode == "transit" else None, **routing,
+            )  # fmt: skip
         # The trip back per (workplace, home), turned to the frame's (home, workplace) order.
         minutes_back = back["travel_time"].to_numpy().reshape(len(work_ids), len(home_ids)).T.ravel()
         frame = pd.DataFrame({

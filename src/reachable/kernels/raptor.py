@@ -249,10 +249,7 @@ def _walk_to_stops(board, access_stop, access_time, start, max_rounds, work):
 
 
 @njit(cache=True)
-def _walk_to_new_trips(
-    board, access_stop, access_time, start, max_rounds, work, board_slack, stop_departure_offsets,
-    stop_departure,
-):  # fmt: skip
+def _walk_to_new_trips(board, access_stop, access_time, start, max_rounds, work, board_slack, routes):
     """Round 0 of a range search: label the stops walked to; mark those where it helps.
 
     Leaving earlier improves the label of every stop walked to, but a stop whose better label
@@ -260,6 +257,7 @@ def _walk_to_new_trips(
     plus the slack) changes no ride: it is labelled and left unmarked, so its routes are
     not scanned again.
     """
+    stop_departure_offsets, stop_departure = routes[9], routes[10]
     marked_stops, is_marked = work[0], work[1]
     n_marked = 0
     for i in range(access_stop.shape[0]):
@@ -310,11 +308,12 @@ def raptor_work(n_stops, n_routes):
 @njit(cache=True)
 def draw_routes(
     draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-    stop_route_offsets, stop_route, stop_route_position, draw,
+    stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets, stop_departure, draw,
 ):  # fmt: skip
     """The ``routes`` tuple of :func:`run_rounds` for one of the draws stacked together.
 
-    See ``draw_offsets`` in :func:`transit_travel_times`.
+    See ``draw_offsets`` in :func:`transit_travel_times`; the tuple ends with the draw's
+    departures per stop, for :func:`range_step`.
     """
     n_draws = draw_offsets.shape[0] - 1
     n_stops = stop_route_offsets.shape[0] // n_draws - 1
@@ -323,8 +322,29 @@ def draw_routes(
     stops = slice(draw * (n_stops + 1), (draw + 1) * (n_stops + 1))
     return (
         route_stop_offsets[own], route_stops, route_trip_offsets[own], route_time_offsets[own], arrival,
-        departure, stop_route_offsets[stops], stop_route, stop_route_position,
+        departure, stop_route_offsets[stops], stop_route, stop_route_position, stop_departure_offsets[stops],
+        stop_departure,
     )  # fmt: skip
+
+
+@njit(cache=True)
+def range_step(
+    routes, transfers, stop_board_slack, board_slack, max_rounds, latest_arrival, ride, board, work, improved,
+    has_egress, egress, arrival_at, access_stop, access_time, start,
+):  # fmt: skip
+    """One departure of a range search from one origin: walk, ride, then lower ``arrival_at``.
+
+    Labels are kept from the later departures already searched (see the module docstring).
+    """
+    n_marked = _walk_to_new_trips(
+        board, access_stop, access_time, start, max_rounds, work, board_slack, routes
+    )
+    no_parent = np.empty((0, 0), dtype=np.int64)
+    n_improved = run_rounds(
+        routes, transfers, stop_board_slack, board_slack, max_rounds, latest_arrival, ride, board, work,
+        n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
+    )  # fmt: skip
+    walk_to_destinations(improved, n_improved, work[7], ride[max_rounds], egress, arrival_at)
 
 
 @njit(cache=True)
@@ -357,6 +377,8 @@ def transit_travel_times(
     stop_route_offsets,
     stop_route,
     stop_route_position,
+    stop_departure_offsets,
+    stop_departure,
     transfer_offsets,
     transfer_to,
     transfer_time,
@@ -386,6 +408,9 @@ def transit_travel_times(
         owns routes ``draw_offsets[d]:draw_offsets[d + 1]`` (``route_*_offsets`` have
         ``n_routes + 1`` entries per draw, at ``draw_offsets[d] + d``), and
         ``stop_route_offsets`` has ``n_stops + 1`` entries per draw, at ``d * (n_stops + 1)``.
+    stop_departure_offsets, stop_departure :
+        Every trip's departure from each stop, sorted, CSR per stop (per draw, laid out as
+        ``stop_route_offsets``).
     transfer_offsets, transfer_to, transfer_time :
         CSR of walking transfers between stops, seconds.
     stop_board_slack, board_slack :
@@ -422,7 +447,6 @@ def transit_travel_times(
     n_minutes = departures.shape[0]
     n_values = n_draws * n_minutes
     result = np.empty((n_origins, n_destinations, n_values), dtype=np.int32)
-    no_parent = np.empty((0, 0), dtype=np.int64)
     n_chunks = max(1, min(n_chunks, n_origins))
     transfers = (transfer_offsets, transfer_to, transfer_time)
     egress = (egress_offsets, egress_destination, egress_time)
@@ -431,33 +455,27 @@ def transit_travel_times(
         ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         work = raptor_work(n_stops, n_routes_max)
-        is_improved = work[7]
         improved = np.empty(n_stops, dtype=np.int64)
         arrival_at = np.empty(n_destinations, dtype=np.int64)
         values = np.empty((n_values, n_destinations), dtype=np.int32)
         for origin in range(chunk, n_origins, n_chunks):
+            reach = slice(access_offsets[origin], access_offsets[origin + 1])
             for d in range(n_draws):
                 routes = draw_routes(
                     draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets,
-                    arrival, departure, stop_route_offsets, stop_route, stop_route_position, d,
+                    arrival, departure, stop_route_offsets, stop_route, stop_route_position,
+                    stop_departure_offsets, stop_departure, d,
                 )  # fmt: skip
                 ride[:] = UNREACHED
                 board[:] = UNREACHED
                 arrival_at[:] = UNREACHED
                 for m in range(n_minutes - 1, -1, -1):
                     start = departures[m]
-                    latest = start + max_duration
-                    reach = slice(access_offsets[origin], access_offsets[origin + 1])
-                    n_marked = _walk_to_stops(
-                        board, access_stop[reach], access_time[reach], start, max_rounds, work
-                    )
-                    n_improved = run_rounds(
-                        routes, transfers, stop_board_slack, board_slack, max_rounds, latest, ride, board,
-                        work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
+                    range_step(
+                        routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration,
+                        ride, board, work, improved, has_egress, egress, arrival_at, access_stop[reach],
+                        access_time[reach], start,
                     )  # fmt: skip
-                    walk_to_destinations(
-                        improved, n_improved, is_improved, ride[max_rounds], egress, arrival_at
-                    )
                     row = values[d * n_minutes + m]
                     for j in range(n_destinations):
                         duration = arrival_at[j] - start
@@ -530,6 +548,8 @@ def arrivals_at(
     stop_route_offsets,
     stop_route,
     stop_route_position,
+    stop_departure_offsets,
+    stop_departure,
     transfer_offsets,
     transfer_to,
     transfer_time,
@@ -548,8 +568,6 @@ def arrivals_at(
     leave_time,
     asked_offsets,
     asked_destination,
-    stop_departure_offsets,
-    stop_departure,
     n_destinations,
     max_rounds,
     deadline,
@@ -562,8 +580,9 @@ def arrivals_at(
 
     Parameters
     ----------
-    route_*, arrival, departure, stop_route*, transfer_*, stop_board_slack, board_slack :
-        One draw's routes and the transfers, as in :func:`journey_labels`.
+    route_*, arrival, departure, stop_route*, stop_departure*, transfer_*, stop_board_slack,
+    board_slack :
+        One draw's routes and the transfers, as in :func:`transit_travel_times`.
     access_*, direct_*, egress_* :
         As in :func:`transit_travel_times`.
     leave_offsets, leave_time : ndarray of int64
@@ -571,8 +590,6 @@ def arrivals_at(
     asked_offsets, asked_destination : ndarray of int64
         CSR per departure (in ``leave_time`` order): the destinations whose arrival is asked
         for when leaving then.
-    stop_departure_offsets, stop_departure : ndarray of int64
-        CSR per stop: the departures of every trip from it, sorted (seconds).
     n_destinations, max_rounds, n_chunks :
         As in :func:`transit_travel_times`.
     deadline : int
@@ -591,17 +608,15 @@ def arrivals_at(
     n_chunks = max(1, min(n_chunks, n_origins))
     routes = (
         route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-        stop_route_offsets, stop_route, stop_route_position,
+        stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets, stop_departure,
     )  # fmt: skip
     transfers = (transfer_offsets, transfer_to, transfer_time)
     egress = (egress_offsets, egress_destination, egress_time)
     has_egress = egress_offsets[1:] > egress_offsets[:-1]
-    no_parent = np.empty((0, 0), dtype=np.int64)
     for chunk in prange(n_chunks):
         ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         work = raptor_work(n_stops, max(n_routes, 1))
-        is_improved = work[7]
         improved = np.empty(n_stops, dtype=np.int64)
         arrival_at = np.empty(n_destinations, dtype=np.int64)
         walk_to = np.full(n_destinations, UNREACHED, dtype=np.int64)
@@ -615,15 +630,10 @@ def arrivals_at(
             reach = slice(access_offsets[origin], access_offsets[origin + 1])
             for m in range(leave_offsets[origin + 1] - 1, leave_offsets[origin] - 1, -1):
                 start = leave_time[m]
-                n_marked = _walk_to_new_trips(
-                    board, access_stop[reach], access_time[reach], start, max_rounds, work, board_slack,
-                    stop_departure_offsets, stop_departure,
+                range_step(
+                    routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride, board, work,
+                    improved, has_egress, egress, arrival_at, access_stop[reach], access_time[reach], start,
                 )  # fmt: skip
-                n_improved = run_rounds(
-                    routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride,
-                    board, work, n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
-                )  # fmt: skip
-                walk_to_destinations(improved, n_improved, is_improved, ride[max_rounds], egress, arrival_at)
                 for i in range(asked_offsets[m], asked_offsets[m + 1]):
                     j = asked_destination[i]
                     best = min(arrival_at[j], start + walk_to[j])

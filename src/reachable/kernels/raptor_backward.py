@@ -188,6 +188,8 @@ def latest_departures(
     stop_route_offsets,
     stop_route,
     stop_route_position,
+    stop_departure_offsets,
+    stop_departure,
     walk_offsets,
     walk_from,
     walk_time,
@@ -212,7 +214,7 @@ def latest_departures(
 
     Parameters
     ----------
-    draw_offsets, route_* , arrival, departure, stop_route* :
+    draw_offsets, route_* , arrival, departure, stop_route*, stop_departure* :
         The routes of every draw, as in :func:`.raptor.transit_travel_times`.
     walk_offsets, walk_from, walk_time :
         CSR per stop of the walking transfers ending there (the forward transfers turned
@@ -267,7 +269,8 @@ def latest_departures(
             for d in range(n_draws):
                 routes = draw_routes(
                     draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets,
-                    arrival, departure, stop_route_offsets, stop_route, stop_route_position, d,
+                    arrival, departure, stop_route_offsets, stop_route, stop_route_position,
+                    stop_departure_offsets, stop_departure, d,
                 )  # fmt: skip
                 by_vehicle[:] = NEVER
                 boarding[:] = NEVER

@@ -294,10 +294,10 @@ def transit_travel_times(inputs, origin_order, lanes, n_chunks):
     """
     (
         draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival,
-        departure, stop_route_offsets, stop_route, stop_route_position, transfer_offsets, transfer_to,
-        transfer_time, stop_board_slack, board_slack, access_offsets, access_stop, access_time,
-        direct_offsets, direct_destination, direct_time, egress_offsets, egress_destination, egress_time,
-        n_destinations, departures, max_rounds, max_duration,
+        departure, stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets,
+        stop_departure, transfer_offsets, transfer_to, transfer_time, stop_board_slack, board_slack,
+        access_offsets, access_stop, access_time, direct_offsets, direct_destination, direct_time,
+        egress_offsets, egress_destination, egress_time, n_destinations, departures, max_rounds, max_duration,
     ) = inputs  # fmt: skip
     n_lanes = len(lanes)
     n_origins = access_offsets.shape[0] - 1
@@ -325,7 +325,8 @@ def transit_travel_times(inputs, origin_order, lanes, n_chunks):
             for d in range(n_draws):
                 routes = draw_routes(
                     draw_offsets, route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets,
-                    arrival, departure, stop_route_offsets, stop_route, stop_route_position, d,
+                    arrival, departure, stop_route_offsets, stop_route, stop_route_position,
+                    stop_departure_offsets, stop_departure, d,
                 )  # fmt: skip
                 ride[:] = UNREACHED
                 board[:] = UNREACHED

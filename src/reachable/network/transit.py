@@ -30,6 +30,10 @@ class TransitRoutes:
     stop_route_offsets : ndarray of int64, shape (n_stops + 1,)
     stop_route, stop_route_position : ndarray of int64
         Routes calling at each stop and the stop's position in them.
+    stop_departure_offsets : ndarray of int64, shape (n_stops + 1,)
+    stop_departure : ndarray of int64
+        Every trip's departure from each stop, sorted: whether leaving earlier lets another
+        vehicle be caught there.
     """
 
     route_stop_offsets: np.ndarray
@@ -43,6 +47,8 @@ class TransitRoutes:
     stop_route_offsets: np.ndarray
     stop_route: np.ndarray
     stop_route_position: np.ndarray
+    stop_departure_offsets: np.ndarray
+    stop_departure: np.ndarray
 
     @property
     def n_routes(self) -> int:
@@ -85,7 +91,7 @@ def build_routes(timetable: Timetable) -> TransitRoutes:
         patterns.setdefault((int(timetable.trip_route[trip]), stops.tobytes()), []).append(int(trip))
 
     route_stops, route_trips, route_gtfs = [], [], []
-    arrivals, departures = [], []
+    arrivals, departures, departure_stops = [], [], []
     for (gtfs_route, _), members in patterns.items():
         members = np.asarray(members)
         rows = offsets[members][:, None] + np.arange(offsets[members[0] + 1] - offsets[members[0]])
@@ -99,6 +105,7 @@ def build_routes(timetable: Timetable) -> TransitRoutes:
             route_gtfs.append(gtfs_route)
             arrivals.append(arrival[lane].ravel())
             departures.append(departure[lane].ravel())
+            departure_stops.append(np.tile(route_stops[-1], len(lane)))
 
     def offsets_of(pieces) -> np.ndarray:
         return np.concatenate(([0], np.cumsum([len(p) for p in pieces]))).astype(np.int64)
@@ -113,6 +120,7 @@ def build_routes(timetable: Timetable) -> TransitRoutes:
         offsets_of(route_stops)[:-1], [len(p) for p in route_stops]
     )
     order = np.lexsort((position, route_of_entry, all_stops))
+    all_departures, at_stop = concatenated(departures), concatenated(departure_stops)
     return TransitRoutes(
         route_stop_offsets=offsets_of(route_stops),
         route_stops=all_stops,
@@ -127,12 +135,16 @@ def build_routes(timetable: Timetable) -> TransitRoutes:
         ).astype(np.int64),
         stop_route=route_of_entry[order].astype(np.int64),
         stop_route_position=position[order].astype(np.int64),
+        stop_departure_offsets=np.concatenate(
+            ([0], np.cumsum(np.bincount(at_stop, minlength=timetable.n_stops)))
+        ).astype(np.int64),
+        stop_departure=all_departures[np.lexsort((all_departures, at_stop))],
     )
 
 
 def stack_draws(draws: list[TransitRoutes]) -> dict[str, np.ndarray]:
     """Concatenate the routes of several draws into the kernel's layout (see ``transit_travel_times``)."""
-    stop_shift = time_shift = trip_shift = entry_shift = 0
+    stop_shift = time_shift = trip_shift = entry_shift = departure_shift = 0
     parts: dict[str, list[np.ndarray]] = {
         key: []
         for key in (
@@ -145,6 +157,8 @@ def stack_draws(draws: list[TransitRoutes]) -> dict[str, np.ndarray]:
             "stop_route_offsets",
             "stop_route",
             "stop_route_position",
+            "stop_departure_offsets",
+            "stop_departure",
         )
     }
     for routes in draws:
@@ -152,12 +166,21 @@ def stack_draws(draws: list[TransitRoutes]) -> dict[str, np.ndarray]:
         parts["route_trip_offsets"].append(routes.route_trip_offsets + trip_shift)
         parts["route_time_offsets"].append(routes.route_time_offsets + time_shift)
         parts["stop_route_offsets"].append(routes.stop_route_offsets + entry_shift)
-        for key in ("route_stops", "arrival", "departure", "stop_route", "stop_route_position"):
+        parts["stop_departure_offsets"].append(routes.stop_departure_offsets + departure_shift)
+        for key in (
+            "route_stops",
+            "arrival",
+            "departure",
+            "stop_route",
+            "stop_route_position",
+            "stop_departure",
+        ):
             parts[key].append(getattr(routes, key))
         stop_shift += len(routes.route_stops)
         time_shift += len(routes.arrival)
         trip_shift += len(routes.route_trip)
         entry_shift += len(routes.stop_route)
+        departure_shift += len(routes.stop_departure)
     stacked = {key: np.concatenate(value).astype(np.int64) for key, value in parts.items()}
     stacked["draw_offsets"] = np.concatenate(([0], np.cumsum([r.n_routes for r in draws]))).astype(np.int64)
     return stacked

@@ -62,13 +62,7 @@ def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: Sn
     """
     offsets, target, seconds = street_pairs(network, "walk", weight, origins, destinations, max_walk + 0.5)
     seconds = whole_seconds(seconds).astype(np.int64)
-    kept = seconds <= max_walk
-    if not kept.all():
-        row = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-        counts = np.bincount(row[kept], minlength=len(offsets) - 1)
-        offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        target, seconds = target[kept], seconds[kept]
-    return offsets, target, seconds
+    return _kept((offsets, target, seconds), seconds <= max_walk)
 
 
 def _walking(network: Network, query: TransitQuery):
@@ -147,9 +141,7 @@ def stop_transfers(
     both = walked.merge(required, on=["source", "target"], how="outer").sort_values(["source", "target"])
     seconds = np.fmax(both["seconds"].to_numpy(float), both["minimum"].to_numpy(float)).astype(np.int64)
     source, target = both["source"].to_numpy(np.int64), both["target"].to_numpy(np.int64)
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(source, minlength=timetable.n_stops)))).astype(
-        np.int64
-    )
+    offsets = _offsets(source, timetable.n_stops)
     same_stop = ~listed
     board_extra = np.zeros(timetable.n_stops, dtype=np.int64)
     np.maximum.at(
@@ -284,7 +276,7 @@ def _route_arrays(routes: dict) -> tuple:
         routes["draw_offsets"], routes["route_stop_offsets"], routes["route_stops"],
         routes["route_trip_offsets"], routes["route_time_offsets"], routes["arrival"],
         routes["departure"], routes["stop_route_offsets"], routes["stop_route"],
-        routes["stop_route_position"],
+        routes["stop_route_position"], routes["stop_departure_offsets"], routes["stop_departure"],
     )  # fmt: skip
 
 
@@ -344,11 +336,16 @@ def arrival_blocks(
     """
     legs = walk_legs(network, origins, destinations, query)
     routes = stack_draws([routes for _, routes in draws(network, query)])
-    yield from _latest_departures(network, legs, routes, query, len(origins), len(destinations), progress)
+    walks = legs.from_origins(network, slice(0, len(origins)), query.max_walk)
+    yield from _latest_departures(legs, walks, routes, query, len(origins), len(destinations), progress)
 
 
-def _latest_departures(network, legs: WalkLegs, routes, query, n_origins, n_destinations, progress):
-    access, direct = legs.from_origins(network, slice(0, n_origins), query.max_walk)
+def _latest_departures(legs: WalkLegs, walks, routes, query, n_origins, n_destinations, progress):
+    """The backward searches of :func:`arrival_blocks`.
+
+    ``walks`` are the origins' access and walk-only CSRs.
+    """
+    access, direct = walks
     # The backward search walks the legs the other way round: from each destination to the
     # stops, from each stop to the origins, and transfers into each stop.
     to_origins = _transpose(*access, legs.n_stops)
@@ -393,18 +390,16 @@ def arrive_by(
     legs = walk_legs(network, origins, destinations, query)
     drawn = draws(network, query)
     routes = stack_draws([routes for _, routes in drawn])
+    access, direct = walks = legs.from_origins(network, slice(0, len(origins)), query.max_walk)
     lead = np.empty((len(origins), len(destinations), len(drawn)), dtype=np.int64)
     for columns, block in _latest_departures(
-        network, legs, routes, query, len(origins), len(destinations), progress
+        legs, walks, routes, query, len(origins), len(destinations), progress
     ):
         lead[:, columns] = block
-    n_draws = len(drawn)
-    ranks = np.clip(np.ceil(query.percentiles / 100.0 * n_draws).astype(np.int64) - 1, 0, n_draws - 1)
-    pick = np.argsort(lead, axis=2, kind="stable")[:, :, ranks]
+    pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, len(drawn))]
     lead = np.take_along_axis(lead, pick, axis=2)
     deadline = int(query.deadlines[0])
     arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
-    access, direct = legs.from_origins(network, slice(0, len(origins)), query.max_walk)
     for d, (_, draw_routes) in enumerate(drawn):
         origin, destination, p = np.nonzero((pick == d) & (lead < UNREACHED))
         if len(origin) == 0:
@@ -420,25 +415,12 @@ def arrive_by(
             draw_routes.route_stop_offsets, draw_routes.route_stops, draw_routes.route_trip_offsets,
             draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
             draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
-            *legs.transfers, query.board_slack, *access, *direct, *legs.egress, leave_offsets, leave[first],
-            asked_offsets, destination, *_stop_departures(draw_routes, legs.n_stops), len(destinations),
-            query.max_rounds, deadline, 4 * numba.get_num_threads(),
+            draw_routes.stop_departure_offsets, draw_routes.stop_departure, *legs.transfers,
+            query.board_slack, *access, *direct, *legs.egress, leave_offsets, leave[first], asked_offsets,
+            destination,
+            len(destinations), query.max_rounds, deadline, 4 * numba.get_num_threads(),
         )  # fmt: skip
     return lead, arrival
-
-
-def _stop_departures(routes: TransitRoutes, n_stops: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every trip's departure from each stop, sorted, as a CSR per stop."""
-    n_stops_of = np.diff(routes.route_stop_offsets)
-    n_trips_of = np.diff(routes.route_trip_offsets)
-    # Entry k of route r's time block is its trip k // S at position k % S.
-    route = np.repeat(np.arange(routes.n_routes), n_stops_of * n_trips_of)
-    within = np.arange(len(route)) - np.repeat(routes.route_time_offsets[:-1], n_stops_of * n_trips_of)
-    stop = routes.route_stops[routes.route_stop_offsets[route] + within % n_stops_of[route]]
-    times = routes.departure[routes.route_time_offsets[route] + within]
-    order = np.lexsort((times, stop))
-    offsets = np.concatenate(([0], np.cumsum(np.bincount(stop, minlength=n_stops)))).astype(np.int64)
-    return offsets, times[order]
 
 
 def _unreached(values: np.ndarray) -> np.ndarray:
@@ -448,10 +430,8 @@ def _unreached(values: np.ndarray) -> np.ndarray:
 
 def _transpose(offsets, target, seconds, n_targets: int):
     """The CSR of the same pairs, per target: ``(offsets, source, seconds)``."""
-    source = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     order = np.argsort(target, kind="stable")
-    counts = np.bincount(target, minlength=n_targets)
-    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), source[order], seconds[order]
+    return _offsets(target, n_targets), _rows_of(offsets)[order], seconds[order]
 
 
 def _csr_rows(csr, rows: slice):
@@ -492,13 +472,18 @@ def neighbour_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.argsort(index, kind="stable")
 
 
+def _ranks(percentiles: np.ndarray, n_values: int) -> np.ndarray:
+    """Nearest-rank positions in ``n_values`` sorted values: ``ceil(p / 100 * n) - 1``."""
+    return np.clip(np.ceil(percentiles / 100.0 * n_values).astype(np.int64) - 1, 0, n_values - 1)
+
+
 def percentile_values(durations: np.ndarray, percentiles: np.ndarray) -> np.ndarray:
     """Nearest-rank percentiles over the last axis (unreached counted as +infinity).
 
     NumPy's sort is vectorised (SIMD), several times faster than sorting in the kernel.
     """
     n_values = durations.shape[2]
-    ranks = np.clip(np.ceil(percentiles / 100.0 * n_values).astype(np.int64) - 1, 0, n_values - 1)
+    ranks = _ranks(percentiles, n_values)
     if n_values > 1:
         picked = np.sort(durations, axis=2)[:, :, ranks]
     else:  # one value per pair: it is every percentile
@@ -514,26 +499,37 @@ def _minutes(durations: np.ndarray, keep: bool) -> np.ndarray:
     return np.where(values == UNREACHED_DURATION, UNREACHED, values)
 
 
+def _rows_of(offsets: np.ndarray) -> np.ndarray:
+    """The row of every entry of a CSR."""
+    return np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+
+
+def _offsets(rows: np.ndarray, n_rows: int) -> np.ndarray:
+    """CSR offsets of entries sorted by ``rows``."""
+    return np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_rows)))).astype(np.int64)
+
+
+def _kept(csr, keep: np.ndarray):
+    """The entries of a CSR ``(offsets, column, seconds)`` where ``keep`` holds."""
+    offsets, column, seconds = csr
+    if keep.all():
+        return csr
+    return _offsets(_rows_of(offsets)[keep], len(offsets) - 1), column[keep], seconds[keep]
+
+
 def _split_columns(pairs, n_first: int):
     """Split a CSR ``(offsets, column, seconds)`` into its first ``n_first`` columns and the rest."""
-    offsets, column, seconds = pairs
-    row = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    parts = []
-    for keep, shift in ((column < n_first, 0), (column >= n_first, n_first)):
-        counts = np.bincount(row[keep], minlength=len(offsets) - 1)
-        part_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        parts.append((part_offsets, column[keep] - shift, seconds[keep]))
-    return parts
+    column = pairs[1]
+    first, rest = _kept(pairs, column < n_first), _kept(pairs, column >= n_first)
+    return first, (rest[0], rest[1] - n_first, rest[2])
 
 
 def _with_zeros(offsets, target, seconds, rows, columns):
     """Add (or lower to) zero-second entries at ``(rows, columns)`` of a CSR."""
     if len(rows) == 0:
         return offsets, target, seconds
-    source = np.concatenate((np.repeat(np.arange(len(offsets) - 1), np.diff(offsets)), rows))
+    source = np.concatenate((_rows_of(offsets), rows))
     target = np.concatenate((target, columns))
     seconds = np.concatenate((seconds, np.zeros(len(rows), dtype=np.int64)))
     order = np.lexsort((seconds, target, source))
-    source, target, seconds = source[order], target[order], seconds[order]
-    counts = np.bincount(source, minlength=len(offsets) - 1)
-    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64), target, seconds
+    return _offsets(source[order], len(offsets) - 1), target[order], seconds[order]
