@@ -42,6 +42,7 @@ from scipy.sparse.csgraph import dijkstra
 import reachable as rc
 from _report import best_of, cpu_model, optional_version, print_table, ratio_text
 from reachable.kernels import one_to_all, street_travel_times
+from reachable.network.street import arc_seconds
 
 SEED = 20190513
 N_SOURCES = 100
@@ -155,7 +156,7 @@ def igraph_runner(arcs: Arcs):
 
 def bench_one_to_all(net, mode: str, rng: np.random.Generator) -> list[list[str]]:
     graph = net.graph(mode)
-    weight = net.edge_seconds(mode)[graph.arc_edge]
+    weight = arc_seconds(graph, net.edge_seconds(mode))
     arcs = cheapest_arcs(graph, weight)
     A = arcs.scipy_matrix()
     sources = rng.choice(graph.n_nodes, size=N_SOURCES, replace=False)
@@ -219,19 +220,19 @@ def snap_hexes(net, mode: str, lon: np.ndarray, lat: np.ndarray) -> Snapped:
     snapped = net.snap(mode, lon, lat, max_snap_distance=MAX_SNAP_DISTANCE)
     ok = snapped.edge >= 0
     k = np.where(ok, snapped.edge, 0)
-    t_edge = net.edge_seconds(mode)[graph.edge[k]]
+    uv, vu = net.edge_seconds(mode)[graph.edge[k]].T
     forward = graph.edge_direction[k, 0] & ok  # u -> v allowed
     backward = graph.edge_direction[k, 1] & ok  # v -> u allowed
     f = snapped.fraction
     off = np.where(ok, snapped.distance / WALK_SPEED_MS, np.inf)
     at_u, at_v = ok & (f == 0), ok & (f == 1)
-    to_u = np.where(backward, f * t_edge, np.where(at_u, 0.0, np.inf))
-    to_v = np.where(forward, (1 - f) * t_edge, np.where(at_v, 0.0, np.inf))
-    from_u = np.where(forward, f * t_edge, np.where(at_u, 0.0, np.inf))
-    from_v = np.where(backward, (1 - f) * t_edge, np.where(at_v, 0.0, np.inf))
+    to_u = np.where(backward, f * vu, np.where(at_u, 0.0, np.inf))
+    to_v = np.where(forward, (1 - f) * uv, np.where(at_v, 0.0, np.inf))
+    from_u = np.where(forward, f * uv, np.where(at_u, 0.0, np.inf))
+    from_v = np.where(backward, (1 - f) * vu, np.where(at_v, 0.0, np.inf))
     enter = np.column_stack((off + to_u, off + to_v, off))
     leave = np.column_stack((from_u + off, from_v + off, off))
-    along = np.column_stack((np.where(forward, t_edge, np.inf), np.where(backward, t_edge, np.inf)))
+    along = np.column_stack((np.where(forward, uv, np.inf), np.where(backward, vu, np.inf)))
     return Snapped(
         edge=np.where(ok, graph.edge[k], -1),
         fraction=f,
@@ -268,7 +269,7 @@ def combine(points: Snapped, nodes: np.ndarray, between: np.ndarray, cutoff: flo
 
 def kernel_only(net, mode: str, points: Snapped, cutoff: float) -> np.ndarray:
     graph = net.graph(mode)
-    weight = net.edge_seconds(mode)[graph.arc_edge]
+    weight = arc_seconds(graph, net.edge_seconds(mode))
     return street_travel_times(
         graph.indptr,
         graph.head,
@@ -325,7 +326,7 @@ def bench_matrix(net, hexes, mode: str, max_time: float) -> tuple[list[list[str]
     kernel_s, _ = best_of(MATRIX_REPEATS, lambda: kernel_only(net, mode, points, cutoff))
 
     graph = net.graph(mode)
-    A = cheapest_arcs(graph, net.edge_seconds(mode)[graph.arc_edge]).scipy_matrix()
+    A = cheapest_arcs(graph, arc_seconds(graph, net.edge_seconds(mode))).scipy_matrix()
     nodes = np.unique(points.node[points.node >= 0])
     scipy_s, between = min(
         (scipy_searches(A, nodes, nodes, cutoff) for _ in range(MATRIX_REPEATS)), key=lambda pair: pair[0]

@@ -45,7 +45,7 @@ def test_a_damaged_cache_entry_is_built_again_with_a_warning(tmp_path):
     entry.write_bytes(entry.read_bytes()[:1000])
     with pytest.warns(rc.ReachableWarning, match="is damaged .* building it again"):
         network = rc.Network.build(TINY_TOWN, cache_dir=tmp_path)
-    assert network.modes == ("walk", "bike", "moped", "car")
+    assert network.modes == ("walk", "bike", "ebike", "moped", "car")
     rc.Network.load(entry)  # the entry was written again, whole
 
 

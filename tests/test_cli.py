@@ -375,3 +375,23 @@ def test_network_given_twice_or_not_at_all_is_one_line(capsys, tmp_path, town_cs
     )
     assert main([*argv, "--osm", str(TINY_TOWN), "--network", str(tmp_path / "x.reachable")]) == 2
     assert "not both" in capsys.readouterr().err
+
+
+def test_car_to_park_and_ride_from_the_command_line_equals_the_library(tmp_path, poa, poa_csv, cache):
+    path, few = poa_csv
+    network = rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date=DATE)
+    stations = pd.DataFrame({
+        "id": range(5), "lon": network.timetable.stop_lon[-5:], "lat": network.timetable.stop_lat[-5:]
+    })  # fmt: skip
+    stations.to_csv(tmp_path / "park_and_ride.csv", index=False)
+    out = tmp_path / "ttm.csv"
+    argv = ["matrix", "--osm", str(poa.osm), "--gtfs", *map(str, poa.gtfs), "--date", DATE,
+            "--origins", str(path), "--mode", "car+transit", "--max-time", "60", "--departure", "14:00",
+            "--max-access-time", "8", "--park-and-ride", str(tmp_path / "park_and_ride.csv"),
+            "--out", str(out), "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    expected = rc.travel_time_matrix(
+        network, few, mode="car+transit", max_time=60, departure="14:00", max_access_time=8,
+        park_and_ride=stations,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(pd.read_csv(out), expected, check_dtype=False)

@@ -20,7 +20,12 @@ def origins(hexes):
 
 @pytest.mark.parametrize(
     ("mode", "cutoffs", "settings"),
-    [("walk", [10, 20], {}), ("bike", [8, 15], {}), ("transit", [20, 30], {"departure": DEPARTURE})],
+    [
+        ("walk", [10, 20], {}),
+        ("bike", [8, 15], {}),
+        ("transit", [20, 30], {"departure": DEPARTURE}),
+        ("bike+transit", [20, 30], {"departure": DEPARTURE, "max_access_time": 8}),
+    ],
 )
 def test_isochrones_hold_what_the_matrix_reaches_and_nothing_much_slower(
     poa_transit, hexes, origins, mode, cutoffs, settings

@@ -9,6 +9,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from reachable.kernels import one_to_all
+from reachable.network.street import arc_seconds
 
 
 def cheapest_arcs(graph, weight):
@@ -24,7 +25,7 @@ def cheapest_arcs(graph, weight):
 @pytest.fixture(scope="module", params=["walk", "car"])
 def graph_and_weight(request, poa_network):
     graph = poa_network.graph(request.param)
-    return graph, poa_network.edge_seconds(request.param)[graph.arc_edge]
+    return graph, arc_seconds(graph, poa_network.edge_seconds(request.param))
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from scipy.sparse.csgraph import dijkstra
 
 import reachable as rc
 from reachable.network.edges import great_circle_m
+from reachable.network.street import arc_seconds
 
 from .test_kernels import cheapest_arcs
 
@@ -67,7 +68,7 @@ def reference_matrix(network, hexes, mode, max_time, origins):
     brute-force snapping; reachable means within ``max_time`` before rounding to the second."""
     graph = network.graph(mode)
     edge_seconds = network.edge_seconds(mode)
-    tail, head, weight = cheapest_arcs(graph, edge_seconds[graph.arc_edge])
+    tail, head, weight = cheapest_arcs(graph, arc_seconds(graph, edge_seconds))
     matrix = csr_matrix((weight, (tail, head)), shape=(graph.n_nodes, graph.n_nodes))
 
     # Snap by brute force: the distance to every edge of the mode, in the network's UTM zone.
@@ -86,7 +87,7 @@ def reference_matrix(network, hexes, mode, max_time, origins):
     nearest = distance.argmin(axis=1)
     gap = distance[np.arange(len(points)), nearest]
     fraction = shapely.line_locate_point(lines[nearest], points, normalized=True)
-    seconds = edge_seconds[graph.edge[nearest]]
+    uv, vu = edge_seconds[graph.edge[nearest]].T
     u, v = graph.edge_node[nearest].T
     forward, backward = graph.edge_direction[nearest].T
     walk = gap / 1.0  # 3.6 km/h
@@ -99,22 +100,22 @@ def reference_matrix(network, hexes, mode, max_time, origins):
             continue
         best = np.full(len(points), np.inf)
         starts = [
-            (u[o], fraction[o] * seconds[o], backward[o]),
-            (v[o], (1 - fraction[o]) * seconds[o], forward[o]),
+            (u[o], fraction[o] * vu[o], backward[o]),
+            (v[o], (1 - fraction[o]) * uv[o], forward[o]),
         ]
         for node, along, allowed in starts:
             if not allowed and along > 0:
                 continue
             to_nodes = walk[o] + along + node_times[row_of[node]]
-            from_u = np.where(forward | (fraction == 0), fraction * seconds, np.inf)
-            from_v = np.where(backward | (fraction == 1), (1 - fraction) * seconds, np.inf)
+            from_u = np.where(forward | (fraction == 0), fraction * uv, np.inf)
+            from_v = np.where(backward | (fraction == 1), (1 - fraction) * vu, np.inf)
             best = np.minimum(best, np.minimum(to_nodes[u] + from_u, to_nodes[v] + from_v) + walk)
         same = nearest == nearest[o]
         ahead = fraction >= fraction[o]
         direct = np.where(
             ahead,
-            np.where(forward[o], (fraction - fraction[o]) * seconds[o], np.inf),
-            np.where(backward[o], (fraction[o] - fraction) * seconds[o], np.inf),
+            np.where(forward[o], (fraction - fraction[o]) * uv[o], np.inf),
+            np.where(backward[o], (fraction[o] - fraction) * vu[o], np.inf),
         )
         best = np.where(same, np.minimum(best, walk[o] + direct + walk), best)
         best[gap > 1600] = np.inf
@@ -157,12 +158,12 @@ def test_short_searches_gather_from_labelled_nodes_what_the_full_pass_gives(poa_
 
     def times(cutoff):
         return rc.kernels.street_travel_times(
-            graph.indptr, graph.head, edge_seconds[graph.arc_edge], c.node, c.enter, c.edge, c.fraction,
+            graph.indptr, graph.head, arc_seconds(graph, edge_seconds), c.node, c.enter, c.edge, c.fraction,
             c.along, c.node, c.leave, c.edge, c.fraction, cutoff, 4,
         )  # fmt: skip
 
     def labelled(node):
-        weight = edge_seconds[graph.arc_edge]
+        weight = arc_seconds(graph, edge_seconds)
         return np.isfinite(rc.kernels.one_to_all(graph.indptr, graph.head, weight, node, cutoff)).sum()
 
     # An origin's search labels at most what searches from its two ends do: fewer nodes than

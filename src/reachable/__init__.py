@@ -14,6 +14,7 @@ from .accessibility import accessibility
 from .errors import (
     CRSError,
     DataFileNotFoundError,
+    ElevationError,
     GTFSError,
     InvalidParameterError,
     InvalidPointsError,
@@ -39,6 +40,7 @@ __all__ = [
     "STREET_MODES",
     "CRSError",
     "DataFileNotFoundError",
+    "ElevationError",
     "GTFSError",
     "InvalidParameterError",
     "InvalidPointsError",

@@ -12,6 +12,7 @@ from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
+from .modes import is_transit
 from .network.network import Network
 from .points import as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
@@ -149,7 +150,8 @@ def accessibility(
     for mode_name in modes:
         settings = routing_settings(
             network, mode_name, max_time=search_time, departure=departure, arrival=arrival,
-            time_window=time_window, percentiles=percentiles, warn_ignored="transit" not in modes, **routing,
+            time_window=time_window, percentiles=percentiles, warn_ignored=not any(map(is_transit, modes)),
+            **routing,
         )  # fmt: skip
         transit = settings.transit or transit
         n_p = len(settings.percentiles)

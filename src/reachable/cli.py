@@ -24,13 +24,14 @@ from .errors import (
     InvalidPointsError,
     ReachableError,
 )
+from .modes import ACCESS_MODES, combined_mode, graph_mode, is_transit, split_mode
 
 __all__ = ["main"]
 
 logger = logging.getLogger("reachable")
 
-STREET_MODE_CHOICES = ("walk", "bike", "moped", "car")
-MODE_CHOICES = (*STREET_MODE_CHOICES, "transit")
+STREET_MODE_CHOICES = ("walk", "bike", "ebike", "moped", "car")
+MODE_CHOICES = (*STREET_MODE_CHOICES, *(combined_mode(m) for m in ACCESS_MODES))
 ACCESSIBILITY_FORMATS = (".gpkg", ".parquet", ".csv")
 MATRIX_FORMATS = (".parquet", ".csv")
 
@@ -119,6 +120,11 @@ def _network_options() -> argparse.ArgumentParser:
         help="service days of the GTFS feeds to route on (several: one timeline across them)",
     )
     group.add_argument(
+        "--elevation",
+        metavar="FILE",
+        help="GeoTIFF of ground elevation (m, any CRS): walking and cycling times follow the slopes",
+    )
+    group.add_argument(
         "--no-cache", action="store_true", help="build the network again instead of reusing a cached one"
     )
     group.add_argument("--no-progress", action="store_true", help="hide the progress bars")
@@ -156,6 +162,40 @@ def _transit_options() -> argparse.ArgumentParser:
     return parent
 
 
+def _vehicle_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("vehicles to public transport (--mode bike+transit, car+transit...)")
+    group.add_argument(
+        "--max-access-time",
+        type=_positive_number,
+        metavar="MIN",
+        help="minutes of the ride or drive to public transport (default: 15 by bike, 20 by car or moped)",
+    )
+    group.add_argument(
+        "--park-and-ride",
+        metavar="FILE",
+        help="places where cars and mopeds are left (points or areas; default: OSM park_ride=*)",
+    )
+    group.add_argument(
+        "--bike-parking-only",
+        action="store_true",
+        help="leave bikes only at stops within 100 m of an OSM bicycle parking",
+    )
+    return parent
+
+
+def _vehicle_settings(args) -> dict:
+    """The options of combined modes given on the command line."""
+    settings = {}
+    if args.max_access_time is not None:
+        settings["max_access_time"] = args.max_access_time
+    if args.park_and_ride is not None:
+        settings["park_and_ride"] = _read_places(args.park_and_ride, "park-and-ride places")
+    if args.bike_parking_only:
+        settings["bike_parking_only"] = True
+    return settings
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``reachable`` command, with its three subcommands."""
     parser = argparse.ArgumentParser(
@@ -168,7 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    network, transit = _network_options(), _transit_options()
+    network, transit, vehicles = _network_options(), _transit_options(), _vehicle_options()
 
     demo = commands.add_parser(
         "demo",
@@ -199,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     access = commands.add_parser(
         "accessibility",
-        parents=[network, transit],
+        parents=[network, transit, vehicles],
         help="opportunities reachable from each origin, by mode and cutoff",
         description=_wrap(
             "Count the opportunities (numeric columns of --opportunities, such as jobs or schools) "
@@ -249,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     matrix = commands.add_parser(
         "matrix",
-        parents=[network, transit],
+        parents=[network, transit, vehicles],
         help="travel times between origins and destinations by one mode",
         description=_wrap(
             "Write the travel time in minutes from every origin to every destination: columns "
@@ -286,7 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     shift = commands.add_parser(
         "shifts",
-        parents=[network],
+        parents=[network, vehicles],
         help="can each home reach each workplace by the start of a shift, and get home after it",
         description=_wrap(
             "For each home, workplace and shift: the latest departure from home arriving before "
@@ -348,7 +388,10 @@ def _wrap(text: str) -> str:
 
 def _modes_help(one: bool = False) -> str:
     listed = ", ".join(MODE_CHOICES)
-    return f"{'mode' if one else 'modes'}: {listed} (transit needs --gtfs, --date and --departure)"
+    return (
+        f"{'mode' if one else 'modes'}: {listed} (transit and the X+transit modes, public transport "
+        "reached on foot or by vehicle X, need --gtfs, --date and --departure or --arrival)"
+    )
 
 
 # ---------------------------------------------------------------------------- files
@@ -456,8 +499,10 @@ def _build_network(args, modes: Sequence[str]):
     from .network import Network
 
     if args.network is not None:
-        if args.osm or args.gtfs or args.date:
-            raise InvalidParameterError("give --network, or --osm (with --gtfs and --date), not both")
+        if args.osm or args.gtfs or args.date or args.elevation:
+            raise InvalidParameterError(
+                "give --network, or --osm (with --gtfs, --date and --elevation), not both"
+            )
         network = Network.load(args.network)
         missing = [mode for mode in modes if mode not in network.modes]
         if missing:
@@ -470,7 +515,7 @@ def _build_network(args, modes: Sequence[str]):
         raise InvalidParameterError(
             "give the network: --osm FILE (with --gtfs and --date), or --network FILE"
         )
-    if "transit" in modes and not args.gtfs:
+    if any(map(is_transit, modes)) and not args.gtfs:
         raise InvalidParameterError("--mode transit needs --gtfs FEED [FEED ...] and --date YYYY-MM-DD")
     if bool(args.gtfs) != bool(args.date):
         raise InvalidParameterError(
@@ -480,7 +525,11 @@ def _build_network(args, modes: Sequence[str]):
     for feed in args.gtfs or ():
         if not Path(feed).exists():
             raise DataFileNotFoundError(f"GTFS feed not found: {feed}")
-    street = {m for m in modes if m != "transit"} | ({"walk"} if "transit" in modes else set())
+    # The street graphs the modes travel: walking for public transport, the vehicle's own.
+    street = {graph_mode(split_mode(m)[1] or m) for m in modes} | (
+        {"walk"} if any(map(is_transit, modes)) else set()
+    )
+    street.discard("transit")
     return Network.build(
         args.osm,
         gtfs=args.gtfs or None,
@@ -488,6 +537,7 @@ def _build_network(args, modes: Sequence[str]):
         modes=sorted(street),
         cache=not args.no_cache,
         progress=_progress(args),
+        elevation=args.elevation,
     )
 
 
@@ -508,7 +558,7 @@ def _run_accessibility(args) -> int:
     acc = accessibility(
         network, origins, opportunities, columns=args.columns, mode=modes, cutoffs=args.cutoffs,
         departure=args.departure, arrival=args.arrival, time_window=args.time_window,
-        percentiles=tuple(args.percentiles), progress=_progress(args),
+        percentiles=tuple(args.percentiles), progress=_progress(args), **_vehicle_settings(args),
     )  # fmt: skip
     logger.info("accessibility of %d origins in %.1f s", len(origins), time.perf_counter() - started)
     _write_table(acc, out, layer="accessibility")
@@ -531,7 +581,7 @@ def _run_matrix(args) -> int:
     ttm = travel_time_matrix(
         network, origins, destinations, mode=args.mode, max_time=args.max_time, departure=args.departure,
         arrival=args.arrival, time_window=args.time_window, percentiles=tuple(args.percentiles),
-        progress=_progress(args),
+        progress=_progress(args), **_vehicle_settings(args),
     )  # fmt: skip
     logger.info("%d travel times in %.1f s", len(ttm), time.perf_counter() - started)
     _write_table(ttm, out, layer="matrix")
@@ -554,6 +604,7 @@ def _run_shifts(args) -> int:
     table = shifts(
         network, homes, workplaces, mode=args.mode, shifts=args.shift, date=day, max_time=args.max_time,
         arrive_early=args.arrive_early, leave_after=args.leave_after, progress=_progress(args),
+        **_vehicle_settings(args),
     )  # fmt: skip
     feasible = table.groupby("shift", sort=False)["feasible"].mean()
     for shift, share in feasible.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "CRSError",
     "DataFileNotFoundError",
+    "ElevationError",
     "GTFSError",
     "InvalidParameterError",
     "InvalidPointsError",
@@ -31,6 +32,10 @@ class DataFileNotFoundError(ReachableError, FileNotFoundError):
 
 class OSMFileError(ReachableError, ValueError):
     """An OpenStreetMap input is empty, unreadable or holds no routable street."""
+
+
+class ElevationError(ReachableError, ValueError):
+    """An elevation raster is unreadable, has no CRS, or does not cover the streets."""
 
 
 class InvalidPointsError(ReachableError, ValueError):

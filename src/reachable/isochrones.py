@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -15,9 +17,10 @@ from .matrix import routing_settings
 from .network.cells import StreetCells
 from .network.network import Network
 from .network.snapping import SnappedPoints
+from .network.street import StreetGraph, arc_seconds
 from .points import as_points
 from .routing.street import SnappedCosts, position_costs, snapped_costs, warns_once_per_point_set
-from .routing.transit import departure_labels, stop_costs, walk_pairs
+from .routing.transit import access_search, departure_labels, stop_costs
 
 DISC_QUAD_SEGMENTS = 8
 """Segments per quarter circle of the discs cut out of street cells."""
@@ -108,30 +111,22 @@ def isochrones(
         )
     points = as_points(origins, "origins")
     settings = routing_settings(network, mode, max_time=cutoff_values[-1], departure=departure, **routing)
-    street_mode = "walk" if mode == "transit" else mode
-    graph = network.graph(street_mode)
-    edge_seconds = network.edge_seconds(
-        street_mode, walk_speed=settings.walk_speed, bike_speed=settings.bike_speed,
-        car_speed_factor=settings.car_speed_factor,
-    )  # fmt: skip
-    weight = edge_seconds[graph.arc_edge]
+    query = settings.transit
+    walking = _layer(network, "walk" if query is not None else mode, settings)
     origin_costs = snapped_costs(
-        network, street_mode, points.lon, points.lat, edge_seconds=edge_seconds,
+        network, walking.mode, points.lon, points.lat, edge_seconds=walking.edge_seconds,
         walk_speed=settings.walk_speed, max_snap_distance=settings.max_snap_distance, ids=points.ids,
         name="origins",
     )  # fmt: skip
-    cells = network.street_cells(street_mode)
-    on_street = SnappedPoints(edge=cells.edge, fraction=cells.fraction, distance=np.zeros(len(cells.edge)))
-    positions = position_costs(
-        network, street_mode, on_street, edge_seconds=edge_seconds, walk_speed=settings.walk_speed
-    )
     # Whole seconds within each cutoff, and the half second a trip is rounded by.
     budgets = np.array([search_limit(c) for c in cutoff_values])
-    query = settings.transit
+    vehicle = None
     if query is not None:
         stops = stop_costs(network, query)
-        access = walk_pairs(network, weight, origin_costs, stops, query.max_walk)
+        access = access_search(network, points, points, query)
         start = int(query.departures[0])
+        if query.access is not None:
+            vehicle = _layer(network, query.access.mode, settings)
 
     # A place at the very origin is reached at once, even off the network (as in the matrix).
     at_origin = gpd.GeoSeries(gpd.points_from_xy(points.lon, points.lat), crs="EPSG:4326").to_crs(network.crs)
@@ -140,28 +135,67 @@ def isochrones(
     with progress_bar(len(points), f"{mode} isochrones", progress, unit="origin") as bar:
         for i in range(len(points)):
             sources, source_budgets = origin_costs[i : i + 1], budgets[None, :]
+            ridden = []
             if query is not None:
-                # Walks of at most max_walk_time: from the origin, and from each stop reached by
-                # vehicle with the time the ride leaves.
-                reach = slice(access[0][i], access[0][i + 1])
-                ride = departure_labels(network, query, access[1][reach], access[2][reach], start)[2][0][-1]
+                # Walks of at most max_walk_time from each stop reached by vehicle, with the time
+                # the ride leaves; and from the origin, for walkers.
+                (_, access_stop, access_time), _ = access.pairs(network, slice(i, i + 1), len(stops))
+                ride = departure_labels(network, query, access_stop, access_time, start)[2][0][-1]
                 reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
-                sources = sources.concat(stops[reached])
-                setoff = np.concatenate(([0], ride[reached] - start))[:, None]  # the origin leaves at once
-                source_budgets = np.minimum(budgets[None, :] - setoff, query.max_walk + 0.5)
-            left = _seconds_left(graph, weight, sources, source_budgets, positions)
+                setoff = ride[reached] - start
+                if query.access is None:
+                    sources, setoff = sources.concat(stops[reached]), np.concatenate(([0], setoff))
+                else:
+                    sources = stops[reached]
+                    # The trip with the vehicle alone, on its own streets.
+                    limit = np.minimum(budgets, query.access.max_access + 0.5)[None, :]
+                    ridden = vehicle.areas(access.origins[i : i + 1], limit, settings)
+                source_budgets = np.minimum(budgets[None, :] - setoff[:, None], query.max_walk + 0.5)
+            walked = walking.areas(sources, source_budgets, settings)
             for b, cutoff in enumerate(cutoff_values):
-                area = shapely.union(
-                    at_origin[i],
-                    _reached_area(
-                        cells, left[:, b], walk_speed=settings.walk_speed, cap=settings.max_snap_distance
-                    ),
-                )
+                area = shapely.union_all([at_origin[i], walked[b], *ridden[b : b + 1]])
                 rows.append({"id": points.ids.iloc[i], "mode": mode, "cutoff": cutoff, "geometry": area})
             bar.update()
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=network.crs)
     target = origins.crs if isinstance(origins, gpd.GeoDataFrame) else "EPSG:4326"
     return frame.to_crs(target)
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One mode's streets, ready to tell which places a search reaches."""
+
+    mode: str
+    graph: StreetGraph
+    edge_seconds: np.ndarray
+    weight: np.ndarray
+    cells: StreetCells
+    positions: SnappedCosts
+
+    def areas(self, sources: SnappedCosts, budgets: np.ndarray, settings) -> list:
+        """Per budget (column of ``budgets``), the places reached from ``sources`` (one row each)."""
+        import shapely
+
+        if len(sources) == 0:
+            return [shapely.Polygon()] * budgets.shape[1]
+        left = _seconds_left(self.graph, self.weight, sources, budgets, self.positions)
+        return [
+            _reached_area(
+                self.cells, left[:, b], walk_speed=settings.walk_speed, cap=settings.max_snap_distance
+            )
+            for b in range(budgets.shape[1])
+        ]
+
+
+def _layer(network: Network, mode: str, settings) -> _Layer:
+    graph = network.graph(mode)
+    edge_seconds = network.edge_seconds(mode, **settings.speeds)
+    cells = network.street_cells(mode)
+    on_street = SnappedPoints(edge=cells.edge, fraction=cells.fraction, distance=np.zeros(len(cells.edge)))
+    positions = position_costs(
+        network, mode, on_street, edge_seconds=edge_seconds, walk_speed=settings.walk_speed
+    )
+    return _Layer(mode, graph, edge_seconds, arc_seconds(graph, edge_seconds), cells, positions)
 
 
 def _seconds_left(graph, weight, sources: SnappedCosts, budgets: np.ndarray, positions: SnappedCosts):

@@ -21,8 +21,11 @@ from .modes import DEFAULT_WALK_SPEED
 from .network.network import Network
 from .points import Points, as_points
 from .routing.street import warns_once_per_point_set
-from .routing.transit import _walking, departure_labels, stop_costs, walk_pairs
+from .routing.transit import AccessSearch, _walking, access_search, departure_labels, stop_costs, walk_pairs
 from .timeline import timeline_seconds
+
+PARK_AND_RIDE_LABEL = "park and ride"
+"""The name of a park-and-ride place in the legs (they have no stop id)."""
 
 
 def _one_point(value, name: str) -> Points:
@@ -42,6 +45,7 @@ def itinerary(
     destination,
     *,
     departure,
+    mode: str = "transit",
     max_time: float = 120,
     max_walk_time: float = DEFAULT_MAX_WALK_TIME,
     max_transfers: int = DEFAULT_MAX_TRANSFERS,
@@ -49,12 +53,14 @@ def itinerary(
     board_slack: float = DEFAULT_BOARD_SLACK,
     seed: int = 0,
     max_snap_distance: float = DEFAULT_MAX_SNAP_DISTANCE,
+    **vehicle,
 ):
     """The fastest journey by walking and public transport for one departure, leg by leg.
 
-    It is the journey behind :func:`travel_time_matrix` with ``mode="transit"`` for one
-    departure minute: the same walking limits, transfers and boarding rules. With several
-    equally fast journeys, the one with the fewest rides is shown.
+    It is the journey behind :func:`travel_time_matrix` with ``mode="transit"`` (or a
+    combined mode such as ``"bike+transit"``) for one departure minute: the same walking
+    limits, transfers and boarding rules. With several equally fast journeys, the one with
+    the fewest rides is shown.
 
     Parameters
     ----------
@@ -66,23 +72,31 @@ def itinerary(
     departure : datetime.datetime or str
         ``"YYYY-MM-DD HH:MM"`` on one of the network's service days, or ``"HH:MM"`` when it
         has one (see :func:`reachable.timeline.timeline_seconds`).
+    mode : str, default "transit"
+        ``"transit"``, or public transport reached by a vehicle (``"bike+transit"``,
+        ``"ebike+transit"``, ``"moped+transit"``, ``"car+transit"``).
     max_time : float, default 120
         Minutes; a slower journey is not searched.
     max_walk_time, max_transfers, walk_speed, board_slack, seed, max_snap_distance :
         As in :func:`travel_time_matrix` (minutes, count, km/h, seconds, seed, metres).
         ``seed`` picks the phases of frequency-based services (its first draw).
+    **vehicle :
+        ``access_mode``, ``max_access_time``, ``bike_speed``, ``ebike_speed``,
+        ``car_speed_factor``, ``bike_parking_only``, ``park_and_ride``, as in
+        :func:`travel_time_matrix`.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per leg, in order, EPSG:4326: ``leg`` (1, 2, ...), ``mode`` (``"walk"`` or
-        ``"ride"``), ``from_stop``, ``from_name``, ``to_stop``, ``to_name`` (stop ids and
-        names, empty at the origin and destination), ``departure_time``, ``arrival_time``
-        (timestamps), ``wait`` (minutes at the stop before a ride), ``duration`` (minutes),
-        ``route_id``, ``route_short_name``, ``route_type``, ``trip_id`` (rides only) and
-        ``geometry``: the stops called at for a ride, the street path for a walk (a
-        straight line where a point is off the network). Empty when the destination is not reachable within
-        ``max_time``.
+        One row per leg, in order, EPSG:4326: ``leg`` (1, 2, ...), ``mode`` (``"walk"``,
+        ``"ride"``, or the vehicle taken to public transport: ``"bike"``, ``"car"``...),
+        ``from_stop``, ``from_name``, ``to_stop``, ``to_name`` (stop ids and names, empty at
+        the origin and destination, ``"park and ride"`` at such a place),
+        ``departure_time``, ``arrival_time`` (timestamps), ``wait`` (minutes at the stop
+        before a ride), ``duration`` (minutes), ``route_id``, ``route_short_name``,
+        ``route_type``, ``trip_id`` (rides only) and ``geometry``: the stops called at for a
+        ride, the street path for a walk, ride or drive (a straight line where a point is
+        off the network). Empty when the destination is not reachable within ``max_time``.
     """
     import geopandas as gpd
     import shapely
@@ -91,17 +105,22 @@ def itinerary(
         raise UnknownModeError("itinerary needs public transport: build the network with gtfs= and date=")
     start = timeline_seconds(network, departure, "departure")
     query = routing_settings(
-        network, "transit", max_time=max_time, departure=departure, max_walk_time=max_walk_time,
+        network, mode, max_time=max_time, departure=departure, max_walk_time=max_walk_time,
         max_transfers=max_transfers, walk_speed=walk_speed, board_slack=board_slack, frequency_draws=1,
-        seed=seed, max_snap_distance=max_snap_distance,
+        seed=seed, max_snap_distance=max_snap_distance, **vehicle,
     ).transit  # fmt: skip
+    if query is None:
+        raise InvalidParameterError(
+            f"itinerary shows public transport journeys; mode={mode!r} has none: use mode='transit' "
+            "or a combined mode such as 'bike+transit'"
+        )
     here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
     weight, snap = _walking(network, query)
     stops = stop_costs(network, query)
     here_costs, there_costs = snap(here, "origin"), snap(there, "destination")
-    _, access_stop, access_time = walk_pairs(network, weight, here_costs, stops, query.max_walk)
+    search = access_search(network, here, there, query)
+    (_, access_stop, access_time), (_, _, direct) = search.pairs(network, slice(0, 1), len(stops))
     egress_offsets, _, egress_time = walk_pairs(network, weight, stops, there_costs, query.max_walk)
-    _, _, direct = walk_pairs(network, weight, here_costs, there_costs, query.max_walk)
     # The first draw of frequency phases: trips are indices of its own timetable.
     timetable, routes, labels = departure_labels(network, query, access_stop, access_time, start)
     ride, board, parent_trip, parent_board, parent_from = labels
@@ -122,16 +141,67 @@ def itinerary(
     def stop_point(stop: int) -> tuple[float, float]:
         return float(timetable.stop_lon[stop]), float(timetable.stop_lat[stop])
 
-    def walk(from_stop, to_stop, leaving, arriving, a, b):
-        a_costs = here_costs if from_stop is None else stops[from_stop : from_stop + 1]
+    def walk(from_stop, to_stop, leaving, arriving, a, b, a_costs=None, from_label=""):
+        a_costs = (
+            a_costs
+            if a_costs is not None
+            else here_costs
+            if from_stop is None
+            else stops[from_stop : from_stop + 1]
+        )
         b_costs = there_costs if to_stop is None else stops[to_stop : to_stop + 1]
-        line = _street_line(network, weight, a_costs, b_costs, a, b, query.max_walk)
-        legs.append(_leg(timetable, "walk", from_stop, to_stop, leaving, arriving, 0, midnight, line))
+        line = _street_line(network, "walk", weight, a_costs, b_costs, a, b, query.max_walk)
+        legs.append(
+            _leg(
+                timetable,
+                "walk",
+                from_stop,
+                to_stop,
+                leaving,
+                arriving,
+                0,
+                midnight,
+                line,
+                from_label=from_label,
+            )
+        )
+
+    def by_vehicle(target: int, leaving, arriving, b, to_stop=None, to_label=""):
+        """The ride or drive from the origin to ``search.targets[target]``."""
+        # The targets are where vehicles are left, then the destination.
+        end_costs = search.targets[target : target + 1] if target >= 0 else search.targets[-1:]
+        line = _street_line(
+            network, search.mode, search.weight, search.origins, end_costs, point, b, search.limit
+        )
+        legs.append(
+            _leg(
+                timetable, search.mode, None, to_stop, leaving, arriving, 0, midnight, line, to_label=to_label
+            )
+        )
+
+    def to_first_stop(boarded: int, ready: int):
+        if search.onward is None and query.access is None:
+            walk(None, boarded, start, ready, point, stop_point(boarded))
+        elif search.onward is None:
+            target = int(np.flatnonzero(search.target_stop == boarded)[0])
+            by_vehicle(target, start, ready, stop_point(boarded), to_stop=boarded)
+        else:
+            place, drive = _park_and_ride_used(network, search, boarded, ready - start)
+            lon, lat = query.access.places[place : place + 1].T
+            place_point = (float(lon[0]), float(lat[0]))
+            # Legs are gathered from the last to the first: the walk, then the drive before it.
+            walk(
+                None, boarded, start + drive, ready, place_point, stop_point(boarded),
+                a_costs=snap(Points(ids=None, lon=lon, lat=lat), None), from_label=PARK_AND_RIDE_LABEL,
+            )  # fmt: skip
+            by_vehicle(place, start, start + drive, place_point, to_label=PARK_AND_RIDE_LABEL)
 
     if min(walk_only, by_transit[best_stop]) - start > query.max_duration:
         pass
-    elif walk_only <= by_transit[best_stop]:
+    elif walk_only <= by_transit[best_stop] and query.access is None:
         walk(None, None, start, walk_only, point, end)
+    elif walk_only <= by_transit[best_stop]:
+        by_vehicle(-1, start, walk_only, end)
     else:
         walk(best_stop, None, ride[last, best_stop], by_transit[best_stop], stop_point(best_stop), end)
         stop, k = best_stop, _first_round(ride, last, best_stop)
@@ -157,7 +227,7 @@ def itinerary(
                 )
             )  # fmt: skip
             if k_before == 0:
-                walk(None, boarded, start, ready, point, stop_point(boarded))
+                to_first_stop(int(boarded), int(ready))
                 break
             walked_from = parent_from[k_before, boarded]
             if walked_from >= 0:
@@ -172,17 +242,29 @@ def itinerary(
     return frame
 
 
-def _street_line(network: Network, weight, start, end, start_point, end_point, cutoff: float):
-    """The street path walked between two snapped points, as a WGS84 LineString.
+def _park_and_ride_used(network: Network, search: AccessSearch, stop: int, seconds: int) -> tuple[int, int]:
+    """The park-and-ride place of the quickest way to ``stop`` (``seconds`` in all) and the drive to it."""
+    (offsets, place, drive), _ = search.searched(network, slice(0, 1))
+    walk_offsets, walk_stop, walk_seconds = search.onward
+    for p, d in zip(place[offsets[0] : offsets[1]], drive[offsets[0] : offsets[1]], strict=True):
+        row = slice(walk_offsets[p], walk_offsets[p + 1])
+        on_foot = walk_seconds[row][walk_stop[row] == stop]
+        if len(on_foot) and d + on_foot[0] == seconds:
+            return int(p), int(d)
+    raise AssertionError("no park-and-ride place explains the access time")  # the search found one
 
-    It is the path behind the walking time: from the start point to its street, along the
-    shortest path of the walking graph (or directly along a shared edge), then to the end
+
+def _street_line(network: Network, mode: str, weight, start, end, start_point, end_point, cutoff: float):
+    """The street path travelled between two snapped points, as a WGS84 LineString.
+
+    It is the path behind the travel time: from the start point to its street, along the
+    shortest path of ``mode``'s graph (or directly along a shared edge), then to the end
     point. A straight line when either point is off the network.
     """
     import shapely
     from shapely.ops import substring
 
-    graph, edges = network.graph("walk"), network.edges
+    graph, edges = network.graph(mode), network.edges
     if start.edge[0] < 0 or end.edge[0] < 0:
         return shapely.LineString([start_point, end_point])
 
@@ -224,14 +306,17 @@ def _first_round(labels: np.ndarray, k: int, stop: int) -> int:
     return k
 
 
-def _leg(timetable, mode, from_stop, to_stop, leaving, arriving, wait, midnight, geometry, trip=None) -> dict:
-    def stop_fields(stop):
+def _leg(
+    timetable, mode, from_stop, to_stop, leaving, arriving, wait, midnight, geometry, trip=None,
+    from_label="", to_label="",
+) -> dict:  # fmt: skip
+    def stop_fields(stop, label):
         if stop is None:
-            return "", ""
+            return "", label
         return str(timetable.stop_id[stop]), str(timetable.stop_name[stop])
 
-    from_id, from_name = stop_fields(from_stop)
-    to_id, to_name = stop_fields(to_stop)
+    from_id, from_name = stop_fields(from_stop, from_label)
+    to_id, to_name = stop_fields(to_stop, to_label)
     route = None if trip is None else int(timetable.trip_route[trip])
     return {
         "mode": mode,

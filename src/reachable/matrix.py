@@ -15,11 +15,21 @@ from ._progress import progress_bar
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
-from .modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES
+from .modes import (
+    ACCESS_MODES,
+    DEFAULT_BIKE_SPEED,
+    DEFAULT_EBIKE_SPEED,
+    DEFAULT_WALK_SPEED,
+    STREET_MODES,
+    combined_mode,
+    graph_mode,
+    split_mode,
+)
 from .network.network import Network
 from .network.snapping import DEFAULT_MAX_SNAP_DISTANCE
-from .network.street import check_speeds
+from .network.street import arc_seconds, check_speeds
 from .points import Points, as_points
+from .routing.access import access_leg
 from .routing.street import (
     ORIGINS_PER_CHUNK,
     coincident,
@@ -27,7 +37,13 @@ from .routing.street import (
     street_seconds,
     warns_once_per_point_set,
 )
-from .routing.transit import TransitQuery, arrival_blocks, arrive_by, percentile_values, transit_blocks
+from .routing.transit import (
+    TransitQuery,
+    arrival_blocks,
+    arrive_by,
+    percentile_values,
+    transit_blocks,
+)
 from .timeline import local_time, timeline_seconds
 
 logger = logging.getLogger("reachable")
@@ -93,7 +109,12 @@ def travel_time_matrix(
     max_transfers: int = DEFAULT_MAX_TRANSFERS,
     walk_speed: float = DEFAULT_WALK_SPEED,
     bike_speed: float = DEFAULT_BIKE_SPEED,
+    ebike_speed: float = DEFAULT_EBIKE_SPEED,
     car_speed_factor: float = 1.0,
+    access_mode: str = "walk",
+    max_access_time: float | None = None,
+    bike_parking_only: bool = False,
+    park_and_ride=None,
     board_slack: float = DEFAULT_BOARD_SLACK,
     frequency_draws: int = DEFAULT_FREQUENCY_DRAWS,
     seed: int = 0,
@@ -133,7 +154,11 @@ def travel_time_matrix(
         with ``id``, ``lon``, ``lat`` (WGS84 degrees).
     destinations : same as origins, optional
         Default: the origins.
-    mode : {"walk", "bike", "moped", "car", "transit"}
+    mode : str
+        ``"walk"``, ``"bike"``, ``"ebike"``, ``"moped"``, ``"car"``, ``"transit"`` (walk and
+        public transport), or public transport reached by a vehicle: ``"bike+transit"``,
+        ``"ebike+transit"``, ``"moped+transit"``, ``"car+transit"`` (the same as
+        ``mode="transit"`` with ``access_mode``).
     max_time : float
         Largest travel time of interest in minutes; longer trips are NaN.
     departure : datetime.datetime or str, required for ``transit`` (or ``arrival``)
@@ -155,9 +180,29 @@ def travel_time_matrix(
         Walking speed in km/h, also used for the walk between a point and its street.
     bike_speed : float, default 12.0
         Cycling speed in km/h.
+    ebike_speed : float, default 18.0
+        Pedelec speed in km/h, on the bike network and its rules (see
+        :data:`reachable.modes.DEFAULT_EBIKE_SPEED` for the source).
     car_speed_factor : float, default 1.0
         Multiplies free-flow car speeds (1.0 = posted speeds, 0.6 = congested);
         mopeds go at min(45 km/h, car speed).
+    access_mode : {"walk", "bike", "ebike", "moped", "car"}, default "walk"
+        How one reaches public transport (``transit``). A vehicle is ridden or driven to a
+        stop and left there: bikes and e-bikes at any stop, cars and mopeds at a
+        park-and-ride place, from which one walks to the stops within ``max_walk_time``.
+        Rides and the walk to the destination follow as usual. A trip made with the vehicle
+        alone counts when it takes at most ``max_access_time``, as the walk-only trip does for
+        walkers (see :mod:`reachable.routing.access`).
+    max_access_time : float, optional
+        Minutes of the ride or drive to public transport: default 15 for bikes and e-bikes,
+        20 for mopeds and cars.
+    bike_parking_only : bool, default False
+        Leave bikes only at stops within 100 m of an OpenStreetMap bicycle parking
+        (``amenity=bicycle_parking``).
+    park_and_ride : geopandas.GeoDataFrame or pandas.DataFrame, optional
+        Where cars and mopeds may be left: points or areas, or ``lon``/``lat`` columns.
+        Default: the OpenStreetMap file's ``park_ride=*`` places; none gives a warning and no
+        trip through public transport for cars and mopeds.
     board_slack : float, default 60
         Seconds, >= 0: the least time between reaching a stop and boarding there.
     frequency_draws : int, default 5
@@ -196,9 +241,10 @@ def travel_time_matrix(
     routing = routing_settings(
         network, mode, max_time=max_time, departure=departure, arrival=arrival, time_window=time_window,
         percentiles=percentiles, max_walk_time=max_walk_time, max_transfers=max_transfers,
-        walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor,
-        board_slack=board_slack, frequency_draws=frequency_draws, seed=seed,
-        max_snap_distance=max_snap_distance,
+        walk_speed=walk_speed, bike_speed=bike_speed, ebike_speed=ebike_speed,
+        car_speed_factor=car_speed_factor, access_mode=access_mode, max_access_time=max_access_time,
+        bike_parking_only=bike_parking_only, park_and_ride=park_and_ride, board_slack=board_slack,
+        frequency_draws=frequency_draws, seed=seed, max_snap_distance=max_snap_distance,
     )  # fmt: skip
     query = routing.transit
     if query is not None and query.arrive_by:
@@ -227,13 +273,27 @@ class Routing:
     mode: str
     max_time: float
     percentiles: np.ndarray
-    walk_speed: float
-    bike_speed: float
-    car_speed_factor: float
+    speeds: dict
+    """``walk_speed``, ``bike_speed``, ``ebike_speed`` (km/h) and ``car_speed_factor``."""
     max_snap_distance: float
     transit: TransitQuery | None
     arrival: pd.Timestamp | None = None
     """An arrive-by deadline."""
+
+    @property
+    def walk_speed(self) -> float:
+        """km/h."""
+        return self.speeds["walk_speed"]
+
+    @property
+    def bike_speed(self) -> float:
+        """km/h."""
+        return self.speeds["bike_speed"]
+
+    @property
+    def car_speed_factor(self) -> float:
+        """Multiplies free-flow car speeds."""
+        return self.speeds["car_speed_factor"]
 
 
 @dataclass(frozen=True)
@@ -258,7 +318,8 @@ class Block:
 def routing_settings(
     network: Network, mode: str, *, max_time, departure=None, arrival=None, time_window=1, percentiles=(50,),
     max_walk_time=DEFAULT_MAX_WALK_TIME, max_transfers=DEFAULT_MAX_TRANSFERS, walk_speed=DEFAULT_WALK_SPEED,
-    bike_speed=DEFAULT_BIKE_SPEED, car_speed_factor=1.0, board_slack=DEFAULT_BOARD_SLACK,
+    bike_speed=DEFAULT_BIKE_SPEED, ebike_speed=DEFAULT_EBIKE_SPEED, car_speed_factor=1.0, access_mode="walk",
+    max_access_time=None, bike_parking_only=False, park_and_ride=None, board_slack=DEFAULT_BOARD_SLACK,
     frequency_draws=DEFAULT_FREQUENCY_DRAWS, seed=0, max_snap_distance=DEFAULT_MAX_SNAP_DISTANCE,
     warn_ignored=True,
 ) -> Routing:  # fmt: skip
@@ -272,10 +333,17 @@ def routing_settings(
             f"mode must be one mode name such as 'walk', got {mode!r}; call once per mode, or use "
             "reachable.accessibility, which takes several"
         )
+    mode = _combined(mode, access_mode)
     if mode not in network.modes:
         available = ", ".join(network.modes)
-        hint = {"transit": " (build the network with gtfs= and date=)"}.get(
-            mode, f" (build the network with {mode!r} in modes=)" if mode in STREET_MODES else ""
+        transit, access = split_mode(mode)
+        needed = graph_mode(access or ("walk" if transit == "transit" else mode))
+        hint = (
+            f" (build the network with {needed!r} in modes=)"
+            if needed in STREET_MODES and needed not in network.modes
+            else " (build the network with gtfs= and date=)"
+            if transit == "transit"
+            else ""
         )
         raise UnknownModeError(f"unknown or unavailable mode {mode!r}; choose one of {available}{hint}")
     if departure is not None and arrival is not None:
@@ -286,10 +354,15 @@ def routing_settings(
     deadline = None if arrival is None else local_time(arrival, network.dates, "arrival")
     max_time = positive("max_time", max_time, unit="minutes")
     max_snap_distance = positive("max_snap_distance", max_snap_distance, unit="metres")
-    check_speeds(walk_speed, bike_speed, car_speed_factor)
+    check_speeds(walk_speed, bike_speed, car_speed_factor, ebike_speed)
+    speeds = {
+        "walk_speed": float(walk_speed), "bike_speed": float(bike_speed), "ebike_speed": float(ebike_speed),
+        "car_speed_factor": float(car_speed_factor),
+    }  # fmt: skip
     percentile_values = _percentiles(percentiles)
     query = None
-    if mode != "transit" and warn_ignored:
+    transit, access = split_mode(mode)
+    if transit != "transit" and warn_ignored:
         given = {
             "departure": (departure, None),
             "time_window": (time_window, 1),
@@ -299,13 +372,17 @@ def routing_settings(
             "board_slack": (board_slack, DEFAULT_BOARD_SLACK),
             "frequency_draws": (frequency_draws, DEFAULT_FREQUENCY_DRAWS),
             "seed": (seed, 0),
+            "access_mode": (access_mode, "walk"),
+            "max_access_time": (max_access_time, None),
+            "bike_parking_only": (bike_parking_only, False),
+            "park_and_ride": (park_and_ride, None),
         }
         ignored = [name for name, (value, default) in given.items() if not _same(value, default)]
         if ignored:
             message = f"{', '.join(ignored)} only apply to mode='transit': ignored for {mode}"
             logger.warning(message)
             warnings.warn(message, ReachableWarning, stacklevel=3)
-    if mode == "transit":
+    if transit == "transit":
         _warn_without_service(network)
         if departure is None and arrival is None:
             raise InvalidParameterError(
@@ -332,13 +409,40 @@ def routing_settings(
             seed=whole_number("seed", seed, minimum=0),
             percentiles=percentile_values,
             max_snap_distance=max_snap_distance,
-        )
+            access=None
+            if access is None
+            else access_leg(
+                network, access, max_access_time=max_access_time, speeds=speeds,
+                bike_parking_only=bike_parking_only, park_and_ride=park_and_ride,
+            ),
+        )  # fmt: skip
     return Routing(
-        mode=mode, max_time=max_time, percentiles=percentile_values, walk_speed=float(walk_speed),
-        bike_speed=float(bike_speed), car_speed_factor=float(car_speed_factor),
+        mode=mode, max_time=max_time, percentiles=percentile_values, speeds=speeds,
         max_snap_distance=max_snap_distance, transit=query,
         arrival=None if deadline is None else pd.Timestamp(deadline),
     )  # fmt: skip
+
+
+def _combined(mode: str, access_mode) -> str:
+    """The mode's full name: ``"bike+transit"`` for ``mode="transit", access_mode="bike"``.
+
+    A street mode keeps its name: ``access_mode`` is then ignored, with the other public
+    transport options (a call over several modes passes it to each).
+    """
+    if access_mode == "walk" or access_mode is None:
+        return mode
+    if access_mode not in ACCESS_MODES:
+        raise InvalidParameterError(
+            f"access_mode must be one of {', '.join(ACCESS_MODES)}, got {access_mode!r}"
+        )
+    if mode == "transit":
+        return combined_mode(access_mode)
+    named = split_mode(mode)[1]
+    if named is not None and named != access_mode:
+        raise InvalidParameterError(
+            f"mode={mode!r} already names its access mode; access_mode={access_mode!r} contradicts it"
+        )
+    return mode
 
 
 def travel_time_blocks(
@@ -362,11 +466,8 @@ def travel_time_blocks(
             yield Block(rows, everything, _infinite(block))
         return
     mode = routing.mode
-    edge_seconds = network.edge_seconds(
-        mode, walk_speed=routing.walk_speed, bike_speed=routing.bike_speed,
-        car_speed_factor=routing.car_speed_factor,
-    )  # fmt: skip
-    weight = edge_seconds[network.graph(mode).arc_edge]
+    edge_seconds = network.edge_seconds(mode, **routing.speeds)
+    weight = arc_seconds(network.graph(mode), edge_seconds)
 
     def snap(points: Points, name: str):
         return snapped_costs(

@@ -29,6 +29,7 @@ import pandas as pd
 
 from ._checks import examples, names
 from .errors import InvalidParameterError
+from .modes import is_transit
 from .network import Network
 
 if TYPE_CHECKING:
@@ -43,6 +44,11 @@ MODE_PHRASES = {
     "moped": "by moped",
     "car": "by car",
     "transit": "by transit",
+    "ebike": "by e-bike",
+    "bike+transit": "by bike and transit",
+    "ebike+transit": "by e-bike and transit",
+    "moped+transit": "by moped and transit",
+    "car+transit": "by car and transit",
 }
 """How each mode reads at the end of a sentence: "jobs reachable within 45 min by bike"."""
 
@@ -251,7 +257,7 @@ def _draw_streets(ax, network) -> None:
     import shapely
     from matplotlib.collections import LineCollection
 
-    mode = next(m for m in _STREET_MODES + network.modes if m in network.modes and m != "transit")
+    mode = next(m for m in _STREET_MODES + network.modes if m in network.modes and not is_transit(m))
     coords, index = shapely.get_coordinates(network.edge_index(mode).lines, return_index=True)
     segments = np.split(coords, np.flatnonzero(np.diff(index)) + 1)
     for layer in _STREET_LAYERS:
@@ -470,7 +476,7 @@ def accessibility_map(
     _colorbar(ax.figure, scale, ax, label, shrink=0.7, pad=0.02)
     if title is None:
         title = _capitalised(_reach(column, cutoff, _mode_phrase(mode)))
-        departure = _departure_text(acc.attrs, percentile) if mode == "transit" else ""
+        departure = _departure_text(acc.attrs, percentile) if is_transit(mode) else ""
         title += f"\n{departure}" if departure else ""
     ax.set_title(title)
     return ax
@@ -595,7 +601,7 @@ def accessibility_panels(
     _colorbar(fig, scale, axes.ravel().tolist(), label, location="bottom", shrink=0.5, aspect=40)
     if title is None:
         title = _capitalised(_reach(column, cutoff))
-        departure = _departure_text(acc.attrs, percentile) if "transit" in modes else ""
+        departure = _departure_text(acc.attrs, percentile) if any(map(is_transit, modes)) else ""
         title += f"\ntransit {departure}" if departure else ""
     fig.suptitle(title)
     return fig

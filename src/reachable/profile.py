@@ -30,6 +30,7 @@ from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .kernels.raptor import UNREACHED
 from .matrix import Routing, routing_settings, travel_time_blocks
+from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
@@ -275,10 +276,10 @@ def accessibility_profile(
 
     frames = []
     for mode_name in modes:
-        when = {by: moments[0]} if mode_name == "transit" else {}
+        when = {by: moments[0]} if is_transit(mode_name) else {}
         settings = routing_settings(
             network, mode_name, max_time=max(cutoff_values), percentiles=percentiles,
-            warn_ignored="transit" not in modes, **when, **routing,
+            warn_ignored=not any(map(is_transit, modes)), **when, **routing,
         )  # fmt: skip
         arguments = (network, origin_points, destination_points, counts, settings, limits)
         if settings.transit is None:

@@ -11,6 +11,7 @@ import pandas as pd
 from ._checks import positive
 from .errors import InvalidParameterError
 from .matrix import travel_time_matrix
+from .modes import is_transit
 from .network.network import Network
 from .points import as_points
 from .timeline import service_days
@@ -99,10 +100,10 @@ def shifts(
             network, homes, workplaces, mode=mode, arrival=start - early, max_time=horizon, progress=progress,
             **routing,
         )  # fmt: skip
-        if mode == "transit" or back is None:  # street times do not depend on the hour
+        if is_transit(mode) or back is None:  # street times do not depend on the hour
             back = travel_time_matrix(
                 network, workplaces, homes, mode=mode, max_time=horizon, progress=progress,
-                departure=end + after if mode == "transit" else None, **routing,
+                departure=end + after if is_transit(mode) else None, **routing,
             )  # fmt: skip
         # The trip back per (workplace, home), turned to the frame's (home, workplace) order.
         minutes_back = back["travel_time"].to_numpy().reshape(len(work_ids), len(home_ids)).T.ravel()

@@ -20,10 +20,21 @@ from ..errors import (
     ReachableWarning,
 )
 from ..gtfs.timetable import Timetable
-from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, STREET_MODES, check_street_mode
+from ..modes import (
+    ACCESS_MODES,
+    DEFAULT_BIKE_SPEED,
+    DEFAULT_EBIKE_SPEED,
+    DEFAULT_WALK_SPEED,
+    GRAPH_OF,
+    STREET_MODES,
+    check_street_mode,
+    combined_mode,
+    graph_mode,
+)
 from ..timeline import service_days
 from .cells import StreetCells, street_cells
 from .edges import StreetEdges, split_ways
+from .elevation import SLOPE_MODES, EdgeElevation, read_edge_elevation
 from .snapping import DEFAULT_MAX_SNAP_DISTANCE, EdgeIndex, SnappedPoints, utm_crs
 from .storage import cache_key, default_cache_dir, file_digest, read_network, write_network
 from .street import StreetGraph, build_street_graph, edge_speed_kph
@@ -51,7 +62,9 @@ class Network:
     """Street graphs for walking, cycling, moped and car, built from OpenStreetMap.
 
     Build one with :meth:`Network.build` (from an OSM file or an OSMnx graph) or
-    :meth:`Network.load`; pass it to :func:`reachable.travel_time_matrix`.
+    :meth:`Network.load`; pass it to :func:`reachable.travel_time_matrix`. Its ``elevation``
+    holds the streets' elevation profiles, climbs and descents
+    (:class:`~reachable.network.elevation.EdgeElevation`) when built with a raster, else None.
     """
 
     def __init__(
@@ -60,11 +73,13 @@ class Network:
         graphs: dict[str, StreetGraph],
         metadata: dict,
         timetable: Timetable | None = None,
+        elevation: EdgeElevation | None = None,
     ) -> None:
         self.edges = edges
         self._graphs = graphs
         self.metadata = metadata
         self.timetable = timetable
+        self.elevation = elevation
         self.crs = utm_crs(float(np.mean(edges.node_lon)), float(np.mean(edges.node_lat)))
         self._edge_indexes: dict[str, EdgeIndex] = {}
         self._street_cells: dict[str, StreetCells] = {}
@@ -84,6 +99,7 @@ class Network:
         cache: bool = True,
         cache_dir: str | Path | None = None,
         progress: bool | None = None,
+        elevation: str | Path | None = None,
     ) -> Network:
         """Build a network from OpenStreetMap data.
 
@@ -114,6 +130,29 @@ class Network:
             Cache folder; default ``$REACHABLE_CACHE_DIR`` or the user cache folder.
         progress : bool, optional
             Show a progress bar; default only on an interactive terminal or notebook.
+        elevation : str or Path, optional
+            A GeoTIFF of ground elevation in metres, in any CRS (read with rasterio), that
+            makes walking and cycling times depend on slopes and direction. Each edge is
+            sampled at its vertices and every 10 m at most (bilinear interpolation); its climb
+            and descent are :attr:`elevation` ``.climb`` and ``.descent`` (m, u to v). Each
+            piece of street between samples is priced on its grade ``s`` (rise over run,
+            within ±35 %), relative to the flat speed the queries give
+            (:mod:`reachable.network.elevation` has the constants):
+
+            - walking: Tobler's hiking function (Tobler 1993, NCGIA Technical Report 93-1),
+              speed times ``exp(-3.5 |s + 0.05|) / exp(-3.5 x 0.05)``: 19 % faster on a 5 %
+              descent, 16 % slower on a 5 % climb;
+            - cycling: the rider's power balance of rolling resistance, gravity and air drag
+              (Wilson and Papadopoulos 2004, Bicycling Science): 90 kg, rolling coefficient
+              0.01, drag area 0.5 m². Climbs are ridden at the flat speed while that takes
+              at most 100 W (or the flat power, if higher), then slower at that power;
+              descents at the flat power, up to 30 km/h;
+            - e-bikes: the same, 100 kg, with a 250 W motor below 25 km/h (the EU's pedelec
+              limits), so at 18 km/h they hold their speed on climbs up to about 5 %;
+            - cars and mopeds: unaffected (speed limits and traffic set their speeds).
+
+            Edges the raster does not cover (nodata) are taken as flat, with a warning.
+            Without a raster, every street is flat.
 
         Returns
         -------
@@ -123,6 +162,8 @@ class Network:
         ------
         DataFileNotFoundError, OSMFileError
             The OSM input is missing, empty, unreadable or has no routable street.
+        ElevationError
+            The raster is unreadable, has no CRS, or misses more than half of the streets.
         GTFSError
             A feed is unreadable or has broken rows (all of them are listed).
         UnknownModeError
@@ -139,12 +180,15 @@ class Network:
         modes = _check_modes(modes)
         if gtfs is not None and "walk" not in modes:
             modes = _check_modes(("walk", *modes))
+        raster = None if elevation is None else Path(elevation)
+        if raster is not None and not raster.is_file():
+            raise DataFileNotFoundError(f"elevation raster not found: {raster}")
         if not isinstance(osm, (str, Path)):
             from ..osm.osmnx_graph import edges_from_osmnx
 
             edges = edges_from_osmnx(osm, modes)
             network = cls._from_edges(edges, {"source": "osmnx graph", "modes": list(modes)}, progress)
-            return network._with_timetable(gtfs, days)
+            return network._with_elevation(raster)._with_timetable(gtfs, days)
 
         path = Path(osm)
         if not path.is_file():
@@ -155,6 +199,9 @@ class Network:
             "dates": [day.isoformat() for day in days],
             "feeds": list(feeds),
         }
+        if raster is not None:
+            # A network built without the raster, or with another one, is another network.
+            options["elevation"] = file_digest(raster)
         cached = None
         if cache:
             digests = [file_digest(path)] + [_feed_digest(p) for p in feeds.values()]
@@ -170,11 +217,21 @@ class Network:
                 else:
                     logger.info("reusing the network cached in %s", cached)
                     return network
-        network = cls._from_osm_file(path, modes, progress)._with_timetable(feeds or None, days)
+        network = cls._from_osm_file(path, modes, progress)._with_elevation(raster)
+        network = network._with_timetable(feeds or None, days)
         if cached is not None:
             network.save(cached)
             logger.info("cached the network in %s", cached)
         return network
+
+    def _with_elevation(self, raster: Path | None) -> Network:
+        if raster is None:
+            return self
+        started = time.perf_counter()
+        self.elevation = read_edge_elevation(raster, self.edges)
+        self.metadata["elevation"] = str(raster)
+        logger.info("sampled %s along the streets in %.1f s", raster, time.perf_counter() - started)
+        return self
 
     def _with_timetable(self, gtfs, days: tuple[datetime.date, ...]) -> Network:
         if gtfs is None:
@@ -227,7 +284,7 @@ class Network:
 
     @classmethod
     def _from_osm_file(cls, path: Path, modes: tuple[str, ...], progress: bool | None) -> Network:
-        from ..osm.reader import read_street_ways
+        from ..osm.reader import read_parking, read_street_ways
 
         started = time.perf_counter()
         with progress_bar(2 + len(modes), "building network", progress) as bar:
@@ -236,7 +293,8 @@ class Network:
             bar.update()
             edges = split_ways(ways)
             bar.update()
-            network = cls._from_edges(edges, {"source": str(path), "modes": list(modes)}, bar)
+            metadata = {"source": str(path), "modes": list(modes), "parking": read_parking(path)}
+            network = cls._from_edges(edges, metadata, bar)
         logger.info("built the network of %s in %.1f s", path, time.perf_counter() - started)
         return network
 
@@ -263,7 +321,7 @@ class Network:
         -------
         Path
         """
-        return write_network(path, self.edges, self._graphs, self.metadata, self.timetable)
+        return write_network(path, self.edges, self._graphs, self.metadata, self.timetable, self.elevation)
 
     @classmethod
     def load(cls, path: str | Path) -> Network:
@@ -276,14 +334,21 @@ class Network:
         NetworkFormatError
             The file is not a reachable network, or was saved by an incompatible version.
         """
-        edges, graphs, metadata, timetable = read_network(path)
-        return cls(edges, graphs, metadata, timetable)
+        edges, graphs, metadata, timetable, elevation = read_network(path)
+        return cls(edges, graphs, metadata, timetable, elevation)
 
     # ------------------------------------------------------------------ access
     @property
     def modes(self) -> tuple[str, ...]:
-        """The modes this network can route: its street modes, and ``transit`` with GTFS."""
-        return tuple(self._graphs) + (("transit",) if self.timetable is not None else ())
+        """The modes this network can route.
+
+        Its street modes (``ebike`` with ``bike``), and with GTFS ``transit`` and public
+        transport reached by each of them (``"bike+transit"``, ``"car+transit"``...).
+        """
+        street = tuple(m for m in ACCESS_MODES if graph_mode(m) in self._graphs)
+        if self.timetable is None:
+            return street
+        return street + tuple(combined_mode(m) for m in street)
 
     @property
     def dates(self) -> tuple[datetime.date, ...]:
@@ -299,18 +364,37 @@ class Network:
         """
         return self.dates[0] if self.dates else None
 
+    def parking(self, kind: str) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude and latitude of the OSM file's park-and-ride places or bicycle parkings.
+
+        Parameters
+        ----------
+        kind : {"park_and_ride", "bicycle_parking"}
+
+        Returns
+        -------
+        (ndarray, ndarray)
+            WGS84 degrees; empty for networks built from an OSMnx graph.
+        """
+        found = self.metadata.get("parking", {"lon": [], "lat": [], "kind": []})
+        mine = np.asarray(found["kind"], dtype=object) == kind
+        return np.asarray(found["lon"], float)[mine], np.asarray(found["lat"], float)[mine]
+
     def graph(self, mode: str) -> StreetGraph:
-        """The street graph of ``mode``."""
-        return self._graphs[check_street_mode(mode, tuple(self._graphs))]
+        """The street graph of ``mode`` (e-bikes use the bike graph)."""
+        available = tuple(self._graphs) + tuple(m for m, g in GRAPH_OF.items() if g in self._graphs)
+        return self._graphs[graph_mode(check_street_mode(mode, available))]
 
     def edge_index(self, mode: str) -> EdgeIndex:
         """The spatial index of ``mode``'s edges in the network's UTM CRS (built on first use)."""
+        mode = graph_mode(mode)
         if mode not in self._edge_indexes:
             self._edge_indexes[mode] = EdgeIndex(self.edges, self.graph(mode), self.crs)
         return self._edge_indexes[mode]
 
     def street_cells(self, mode: str) -> StreetCells:
         """Samples along ``mode``'s streets and their Voronoi cells (built on first use)."""
+        mode = graph_mode(mode)
         if mode not in self._street_cells:
             self._street_cells[mode] = street_cells(self.edge_index(mode).lines)
         return self._street_cells[mode]
@@ -325,13 +409,36 @@ class Network:
         *,
         walk_speed: float = DEFAULT_WALK_SPEED,
         bike_speed: float = DEFAULT_BIKE_SPEED,
+        ebike_speed: float = DEFAULT_EBIKE_SPEED,
         car_speed_factor: float = 1.0,
     ) -> np.ndarray:
-        """Seconds ``mode`` takes along every street edge (see :func:`edge_speed_kph`)."""
+        """Seconds ``mode`` takes along every street edge, in each direction.
+
+        Parameters
+        ----------
+        mode : {"walk", "bike", "ebike", "moped", "car"}
+        walk_speed, bike_speed, ebike_speed : float
+            km/h on flat ground.
+        car_speed_factor : float
+            Multiplies free-flow car speeds.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_edges, 2)
+            Seconds from u to v and from v to u at the speeds of :func:`edge_speed_kph`; the
+            two differ for walking and cycling on a network built with an ``elevation``
+            raster (see :meth:`build`).
+        """
         speed = edge_speed_kph(
-            self.edges, mode, walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor
-        )
-        return self.edges.length / (speed / 3.6)
+            self.edges, mode, walk_speed=walk_speed, bike_speed=bike_speed, ebike_speed=ebike_speed,
+            car_speed_factor=car_speed_factor,
+        )  # fmt: skip
+        seconds = self.edges.length / (speed / 3.6)
+        seconds = np.column_stack((seconds, seconds))
+        if self.elevation is not None and mode in SLOPE_MODES:
+            flat_speed = {"walk": walk_speed, "bike": bike_speed, "ebike": ebike_speed}[mode]
+            seconds *= self.elevation.time_factors(mode, flat_speed)
+        return seconds
 
     def to_networkx(
         self,
@@ -339,20 +446,22 @@ class Network:
         *,
         walk_speed: float = DEFAULT_WALK_SPEED,
         bike_speed: float = DEFAULT_BIKE_SPEED,
+        ebike_speed: float = DEFAULT_EBIKE_SPEED,
         car_speed_factor: float = 1.0,
     ) -> nx.MultiDiGraph:
         """The street graph of ``mode`` as an OSMnx-compatible ``networkx.MultiDiGraph``.
 
         Nodes are OSM node ids with ``x``, ``y`` (WGS84 degrees); each arc is an edge with
-        ``osmid`` (way id), ``highway``, ``length`` (m), ``speed_kph``, ``travel_time`` (s),
-        ``reversed`` and ``geometry`` (a shapely LineString in travel direction). The graph's
+        ``osmid`` (way id), ``highway``, ``length`` (m), ``speed_kph`` (the mean speed along
+        the arc, slopes included), ``travel_time`` (s), ``reversed`` and ``geometry`` (a
+        shapely LineString in travel direction). The graph's
         ``crs`` is ``"epsg:4326"``, so OSMnx functions (``ox.plot_graph``,
         ``ox.shortest_path``, ``ox.project_graph``) work on it.
 
         Parameters
         ----------
-        mode : {"walk", "bike", "moped", "car"}
-        walk_speed, bike_speed : float
+        mode : {"walk", "bike", "ebike", "moped", "car"}
+        walk_speed, bike_speed, ebike_speed : float
             km/h.
         car_speed_factor : float
             Multiplies free-flow car speeds.
@@ -363,9 +472,15 @@ class Network:
         graph = self.graph(mode)
         edges = self.edges
         speed = edge_speed_kph(
-            edges, mode, walk_speed=walk_speed, bike_speed=bike_speed, car_speed_factor=car_speed_factor
-        )
-        seconds = edges.length / (speed / 3.6)
+            edges, mode, walk_speed=walk_speed, bike_speed=bike_speed, ebike_speed=ebike_speed,
+            car_speed_factor=car_speed_factor,
+        )  # fmt: skip
+        seconds = self.edge_seconds(
+            mode, walk_speed=walk_speed, bike_speed=bike_speed, ebike_speed=ebike_speed,
+            car_speed_factor=car_speed_factor,
+        )  # fmt: skip
+        flat = (edges.length / (speed / 3.6))[:, None]
+        arc_speed = speed[:, None] * np.divide(flat, seconds, out=np.ones_like(seconds), where=seconds > 0)
         G = nx.MultiDiGraph(crs="epsg:4326", mode=mode)
         global_node = graph.node
         G.add_nodes_from(
@@ -385,8 +500,8 @@ class Network:
                 osmid=int(edges.way_id[e]),
                 highway=str(edges.highway[e]),
                 length=float(edges.length[e]),
-                speed_kph=float(speed[e]),
-                travel_time=float(seconds[e]),
+                speed_kph=float(arc_speed[e, int(reverse)]),
+                travel_time=float(seconds[e, int(reverse)]),
                 reversed=reverse,
                 geometry=shapely.LineString(line[::-1] if reverse else line),
             )

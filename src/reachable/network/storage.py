@@ -17,13 +17,15 @@ import pooch
 from ..errors import DataFileNotFoundError, NetworkFormatError
 from ..gtfs.timetable import Timetable
 from .edges import StreetEdges
+from .elevation import EdgeElevation
 from .street import StreetGraph
 
 FORMAT_NAME = "reachable-network"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 """Bumped whenever the saved arrays or their meaning change; older files are refused.
 
 Version 3: the metadata names every service day of the timeline (``dates``), not one ``date``.
+Version 4: the streets' elevation profiles, sampled from a raster at build, are saved with them.
 """
 
 _EDGE_FIELDS = (
@@ -50,6 +52,7 @@ _GRAPH_FIELDS = (
     "edge_node",
     "edge_direction",
 )
+_ELEVATION_FIELDS = ("offsets", "distance", "elevation")
 
 
 def write_network(
@@ -58,6 +61,7 @@ def write_network(
     graphs: dict[str, StreetGraph],
     metadata: dict,
     timetable: Timetable | None = None,
+    elevation: EdgeElevation | None = None,
 ) -> Path:
     """Write a network atomically: a crash never leaves a half-written file at ``path``."""
     path = Path(path)
@@ -73,6 +77,9 @@ def write_network(
             if field.name != "feeds":
                 value = getattr(timetable, field.name)
                 arrays[f"timetable/{field.name}"] = value.astype(str) if value.dtype == object else value
+    if elevation is not None:
+        for name in _ELEVATION_FIELDS:
+            arrays[f"elevation/{name}"] = getattr(elevation, name)
     header = {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -80,6 +87,7 @@ def write_network(
         "graphs": list(graphs),
         "metadata": metadata,
         "feeds": None if timetable is None else [dict(feed) for feed in timetable.feeds],
+        "elevation": elevation is not None,
     }
     arrays["header"] = np.array(json.dumps(header))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +102,9 @@ def write_network(
     return path
 
 
-def read_network(path: str | Path) -> tuple[StreetEdges, dict[str, StreetGraph], dict, Timetable | None]:
+def read_network(
+    path: str | Path,
+) -> tuple[StreetEdges, dict[str, StreetGraph], dict, Timetable | None, EdgeElevation | None]:
     """Read a network written by :func:`write_network`."""
     path = Path(path)
     if not path.is_file():
@@ -125,13 +135,16 @@ def read_network(path: str | Path) -> tuple[StreetEdges, dict[str, StreetGraph],
                         value = data[f"timetable/{field.name}"]
                         fields[field.name] = value.astype(object) if value.dtype.kind == "U" else value
                 timetable = Timetable(**fields, feeds=tuple(header["feeds"]))
+            elevation = None
+            if header["elevation"]:
+                elevation = EdgeElevation(**{name: data[f"elevation/{name}"] for name in _ELEVATION_FIELDS})
     except NetworkFormatError:
         raise
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as error:
         raise NetworkFormatError(
             f"{path} is not a reachable network file ({error}); create one with Network.save()"
         ) from error
-    return edges, graphs, header["metadata"], timetable
+    return edges, graphs, header["metadata"], timetable, elevation
 
 
 def file_digest(path: str | Path) -> str:

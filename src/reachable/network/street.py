@@ -9,7 +9,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..errors import InvalidParameterError
-from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_WALK_SPEED, MOPED_MAX_SPEED
+from ..modes import DEFAULT_BIKE_SPEED, DEFAULT_EBIKE_SPEED, DEFAULT_WALK_SPEED, EBIKE, MOPED_MAX_SPEED
 from .edges import StreetEdges
 
 
@@ -105,11 +105,14 @@ def build_street_graph(edges: StreetEdges, mode: str) -> StreetGraph:
     )
 
 
-def check_speeds(walk_speed: float, bike_speed: float, car_speed_factor: float) -> None:
+def check_speeds(
+    walk_speed: float, bike_speed: float, car_speed_factor: float, ebike_speed: float = DEFAULT_EBIKE_SPEED
+) -> None:
     """Raise :class:`InvalidParameterError` unless every speed is a positive finite number."""
     for name, value in (
         ("walk_speed", walk_speed),
         ("bike_speed", bike_speed),
+        ("ebike_speed", ebike_speed),
         ("car_speed_factor", car_speed_factor),
     ):
         if not (isinstance(value, (int, float, np.number)) and np.isfinite(value) and value > 0):
@@ -122,6 +125,7 @@ def edge_speed_kph(
     *,
     walk_speed: float = DEFAULT_WALK_SPEED,
     bike_speed: float = DEFAULT_BIKE_SPEED,
+    ebike_speed: float = DEFAULT_EBIKE_SPEED,
     car_speed_factor: float = 1.0,
 ) -> np.ndarray:
     """Speed in km/h of ``mode`` on every street edge.
@@ -129,9 +133,9 @@ def edge_speed_kph(
     Parameters
     ----------
     edges : StreetEdges
-    mode : {"walk", "bike", "moped", "car"}
-    walk_speed, bike_speed : float
-        Walking and cycling speeds in km/h.
+    mode : {"walk", "bike", "ebike", "moped", "car"}
+    walk_speed, bike_speed, ebike_speed : float
+        Walking, cycling and pedelec speeds in km/h.
     car_speed_factor : float
         Multiplies free-flow car speeds (1.0 = posted speeds); mopeds go at
         ``min(45, car speed)``.
@@ -140,15 +144,28 @@ def edge_speed_kph(
     -------
     ndarray of float64, shape (n_edges,)
     """
-    check_speeds(walk_speed, bike_speed, car_speed_factor)
+    check_speeds(walk_speed, bike_speed, car_speed_factor, ebike_speed)
     if mode == "walk":
         return np.full(edges.n_edges, float(walk_speed))
     if mode == "bike":
         return np.full(edges.n_edges, float(bike_speed))
+    if mode == EBIKE:
+        return np.full(edges.n_edges, float(ebike_speed))
     car = edges.car_speed * car_speed_factor
     return np.minimum(car, MOPED_MAX_SPEED) if mode == "moped" else car
 
 
 def arc_seconds(graph: StreetGraph, edge_seconds: np.ndarray) -> np.ndarray:
-    """Travel time in seconds of each arc of ``graph`` given each street edge's time."""
-    return edge_seconds[graph.arc_edge]
+    """Travel time in seconds of each arc of ``graph``.
+
+    Parameters
+    ----------
+    graph : StreetGraph
+    edge_seconds : ndarray of float64, shape (n_edges, 2)
+        Seconds along each street edge u -> v and v -> u (:meth:`Network.edge_seconds`).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_arcs,)
+    """
+    return edge_seconds[graph.arc_edge, graph.arc_reverse.astype(np.int64)]

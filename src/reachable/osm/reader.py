@@ -149,3 +149,52 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
         highway=np.asarray(highways, dtype=object),
         modes=modes,
     )
+
+
+PARK_AND_RIDE = "park_and_ride"
+BICYCLE_PARKING = "bicycle_parking"
+
+
+def parking_kind(tags) -> str | None:
+    """:data:`PARK_AND_RIDE`, :data:`BICYCLE_PARKING` or None for an OSM object's tags.
+
+    Park-and-ride is ``park_ride=*`` (any value but ``no``) on its own or on an
+    ``amenity=parking``, as the OSM wiki documents it.
+    """
+    park_ride = tags.get("park_ride")
+    if park_ride is not None and park_ride != "no":
+        return PARK_AND_RIDE
+    if tags.get("amenity") == "bicycle_parking" and tags.get("access") not in ("private", "no"):
+        return BICYCLE_PARKING
+    return None
+
+
+def read_parking(path: str | Path) -> dict[str, list]:
+    """Park-and-ride places and bicycle parkings of an OSM file, as ``{lon, lat, kind}`` lists.
+
+    Nodes give their location; ways (car parks drawn as areas) the mean of their nodes'.
+    The file is assumed readable (:func:`read_street_ways` has checked it).
+    """
+    found: dict[str, list] = {"lon": [], "lat": [], "kind": []}
+    processor = (
+        osmium.FileProcessor(_open(Path(path)))
+        .with_locations()
+        .with_filter(osmium.filter.EntityFilter(osmium.osm.NODE | osmium.osm.WAY))
+        .with_filter(osmium.filter.KeyFilter("park_ride", "amenity"))
+    )
+    for item in processor:
+        kind = parking_kind(item.tags)
+        if kind is None:
+            continue
+        if item.is_node():
+            lon, lat = item.location.lon, item.location.lat
+        else:
+            located = [node.location for node in item.nodes if node.location.valid()]
+            if not located:
+                continue
+            lon = float(np.mean([loc.lon for loc in located]))
+            lat = float(np.mean([loc.lat for loc in located]))
+        found["lon"].append(lon)
+        found["lat"].append(lat)
+        found["kind"].append(kind)
+    return found

@@ -166,8 +166,8 @@ def snapped_costs(
     mode : str
     lon, lat : ndarray
         WGS84 degrees.
-    edge_seconds : ndarray
-        Seconds ``mode`` takes along each street edge.
+    edge_seconds : ndarray, shape (n_edges, 2)
+        Seconds ``mode`` takes along each street edge, u -> v and v -> u.
     walk_speed : float
         km/h, for the walk between a point and its street.
     max_snap_distance : float
@@ -199,8 +199,8 @@ def position_costs(
     snapped : SnappedPoints
         Each point's edge (-1 when not snapped), position along it and distance from it in
         metres (0 for a place on the street itself).
-    edge_seconds : ndarray
-        Seconds ``mode`` takes along each street edge.
+    edge_seconds : ndarray, shape (n_edges, 2)
+        Seconds ``mode`` takes along each street edge, u -> v and v -> u.
     walk_speed : float
         km/h, for the walk between a point and its street.
     """
@@ -208,16 +208,18 @@ def position_costs(
     ok = snapped.edge >= 0
     local = np.where(ok, snapped.edge, 0)
     street_edge = graph.edge[local]
-    seconds = edge_seconds[street_edge]
+    u_to_v, v_to_u = edge_seconds[street_edge].T
     forward = graph.edge_direction[local, 0] & ok
     backward = graph.edge_direction[local, 1] & ok
     f = snapped.fraction
     # Seconds along the edge from the point to u and to v (and back): inf where a one-way
     # edge forbids it, except at the very end, where no travel along the edge is needed.
-    to_u = np.where(backward, f * seconds, np.where(f == 0, 0.0, np.inf))
-    to_v = np.where(forward, (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
-    from_u = np.where(forward, f * seconds, np.where(f == 0, 0.0, np.inf))
-    from_v = np.where(backward, (1 - f) * seconds, np.where(f == 1, 0.0, np.inf))
+    # Part of an edge takes its share of the edge's time in that direction: its slope is
+    # averaged over the edge.
+    to_u = np.where(backward, f * v_to_u, np.where(f == 0, 0.0, np.inf))
+    to_v = np.where(forward, (1 - f) * u_to_v, np.where(f == 1, 0.0, np.inf))
+    from_u = np.where(forward, f * u_to_v, np.where(f == 0, 0.0, np.inf))
+    from_v = np.where(backward, (1 - f) * v_to_u, np.where(f == 1, 0.0, np.inf))
     off_street = np.where(ok, snapped.distance / (walk_speed / 3.6), np.inf)
     return SnappedCosts(
         node=np.where(ok[:, None], graph.edge_node[local], -1),
@@ -225,7 +227,7 @@ def position_costs(
         leave=np.column_stack((from_u + off_street, from_v + off_street, off_street)),
         edge=np.where(ok, street_edge, -1),
         fraction=f,
-        along=np.column_stack((np.where(forward, seconds, np.inf), np.where(backward, seconds, np.inf))),
+        along=np.column_stack((np.where(forward, u_to_v, np.inf), np.where(backward, v_to_u, np.inf))),
     )
 
 
@@ -273,7 +275,7 @@ def street_pairs(
     blocks = [
         finite_entries(street_seconds(network, mode, weight, origins[rows], destinations, cutoff))
         for rows in (slice(start, start + chunk) for start in range(0, len(origins), chunk))
-    ]
+    ] or [(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0))]
     counts = np.concatenate([np.diff(offsets) for offsets, _, _ in blocks])
     offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
     return offsets, np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])

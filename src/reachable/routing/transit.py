@@ -14,8 +14,10 @@ from ..gtfs import Timetable, expand_frequencies
 from ..kernels import raptor, raptor_backward, raptor_lanes
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
+from ..network.street import arc_seconds
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
+from .access import AccessLeg
 from .street import SnappedCosts, coincident, snapped_costs, street_pairs
 
 ORIGINS_PER_CHUNK = 2048
@@ -47,6 +49,8 @@ class TransitQuery:
     percentiles: np.ndarray
     max_snap_distance: float
     deadlines: np.ndarray | None = None
+    access: AccessLeg | None = None
+    """How the vehicle of a combined mode reaches the stops; None when walking."""
 
     @property
     def arrive_by(self) -> bool:
@@ -67,13 +71,18 @@ def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: Sn
 
 def _walking(network: Network, query: TransitQuery):
     """Edge weights and a function snapping points for walking legs."""
-    edge_seconds = network.edge_seconds("walk", walk_speed=query.walk_speed)
-    weight = edge_seconds[network.graph("walk").arc_edge]
+    return _on_streets(network, "walk", {"walk_speed": query.walk_speed}, query)
+
+
+def _on_streets(network: Network, mode: str, speeds: dict, query: TransitQuery):
+    """Arc weights of ``mode``'s graph at ``speeds`` and a function snapping points to it."""
+    edge_seconds = network.edge_seconds(mode, **speeds)
+    weight = arc_seconds(network.graph(mode), edge_seconds)
 
     def snap(points: Points, name: str | None):
         return snapped_costs(
             network,
-            "walk",
+            mode,
             points.lon,
             points.lat,
             edge_seconds=edge_seconds,
@@ -214,18 +223,86 @@ def transit_seconds(
 
 
 @dataclass(frozen=True)
-class WalkLegs:
-    """The walking legs of a public transport query: the first stage, done once per query.
+class AccessSearch:
+    """How the origins reach the stops, and the destinations without public transport.
 
-    Every CSR holds whole seconds within ``max_walk``.
+    Walking for ``transit``; the vehicle's graph for combined modes (see
+    :mod:`reachable.routing.access`).
 
     Attributes
     ----------
+    mode : str
+        The street mode searched from the origins.
+    weight : ndarray
+        Its arc weights in seconds.
     origins : SnappedCosts
-        The origins on the walking graph.
-    walks : tuple
-        ``(weight, stops_then_destinations)``: walking edge weights, and the stops followed
-        by the destinations as snapped points, the targets of the walks from origins.
+        The origins on its graph.
+    targets : SnappedCosts
+        Where the vehicle is left (stops, or park-and-ride places), then the destinations.
+    target_stop : ndarray of int64
+        The stop of each of those first targets, increasing (unused for park-and-ride places).
+    onward : tuple of ndarray or None
+        CSR per park-and-ride place: walks to the stops; None when the targets are stops.
+    limit : int
+        Whole seconds of the search.
+    """
+
+    mode: str
+    weight: np.ndarray
+    origins: SnappedCosts
+    targets: SnappedCosts
+    target_stop: np.ndarray
+    onward: tuple | None
+    limit: int
+
+    def searched(self, network: Network, rows: slice):
+        """From the origins ``rows`` to where the vehicle is left, and to the destinations: two CSRs."""
+        searched = street_pairs(
+            network, self.mode, self.weight, self.origins[rows], self.targets, self.limit + 0.5
+        )
+        offsets, target, seconds = searched[0], searched[1], whole_seconds(searched[2]).astype(np.int64)
+        return _split_columns(_kept((offsets, target, seconds), seconds <= self.limit), len(self.target_stop))
+
+    def pairs(self, network: Network, rows: slice, n_stops: int):
+        """Access to the stops and trips without public transport of the origins ``rows``."""
+        parked, direct = self.searched(network, rows)
+        if self.onward is None:  # the targets are stops, in increasing order
+            offsets, target, seconds = parked
+            return (offsets, self.target_stop[target], seconds), direct
+        return _then_walk(parked, self.onward, n_stops), direct
+
+
+def _then_walk(drives, walks, n_stops: int):
+    """Drive to a place then walk to a stop: the quickest combination per origin and stop."""
+    offsets, place, seconds = drives
+    walk_offsets, walk_stop, walk_seconds = walks
+    counts = np.diff(walk_offsets)[place]
+    entry = np.repeat(np.arange(len(place)), counts)
+    walk = np.repeat(walk_offsets[place] - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(counts.sum())
+    return _sorted_csr(
+        _rows_of(offsets)[entry], walk_stop[walk], seconds[entry] + walk_seconds[walk], len(offsets) - 1
+    )
+
+
+def _sorted_csr(rows, columns, seconds, n_rows: int):
+    """The CSR of the quickest entry per (row, column)."""
+    order = np.lexsort((seconds, columns, rows))
+    rows, columns, seconds = rows[order], columns[order], seconds[order]
+    first = np.r_[True, (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])] if len(rows) else rows > 0
+    return _offsets(rows[first], n_rows), columns[first], seconds[first]
+
+
+@dataclass(frozen=True)
+class WalkLegs:
+    """The street legs of a public transport query: the first stage, done once per query.
+
+    Every CSR holds whole seconds within its limit.
+
+    Attributes
+    ----------
+    access : AccessSearch
+        From the origins to the stops (walking, or by the vehicle of a combined mode), and
+        the trips without public transport.
     egress : tuple of ndarray
         CSR per stop: destinations within walking range.
     transfers : tuple of ndarray
@@ -235,19 +312,15 @@ class WalkLegs:
     n_stops : int
     """
 
-    origins: SnappedCosts
-    walks: tuple
+    access: AccessSearch
     egress: tuple
     transfers: tuple
     same_place: tuple
     n_stops: int
 
-    def from_origins(self, network: Network, rows: slice, max_walk: int):
-        """Access to stops and walk-only trips of the origins ``rows``, as two CSRs."""
-        weight, targets = self.walks
-        access, (offsets, target, seconds) = _split_columns(
-            walk_pairs(network, weight, self.origins[rows], targets, max_walk), self.n_stops
-        )
+    def from_origins(self, network: Network, rows: slice):
+        """Access to stops and trips without public transport of the origins ``rows``, as two CSRs."""
+        access, (offsets, target, seconds) = self.access.pairs(network, rows, self.n_stops)
         # Origin and destination at the very same place: no trip at all.
         here, there = self.same_place
         in_rows = (here >= rows.start) & (here < rows.stop)
@@ -255,19 +328,52 @@ class WalkLegs:
 
 
 def walk_legs(network: Network, origins: Points, destinations: Points, query: TransitQuery) -> WalkLegs:
-    """Snap the points and price every walk a query may take (the first stage of transit routing)."""
+    """Snap the points and price every street leg a query may take (the first stage of transit routing)."""
     weight, snap = _walking(network, query)
-    origin_costs = snap(origins, "origins")
-    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    destination_costs = snap(destinations, "destinations")
     stops = stop_costs(network, query)
     return WalkLegs(
-        origins=origin_costs,
-        # Access and walk-only trips come from one search per origin.
-        walks=(weight, stops.concat(destination_costs)),
+        access=access_search(network, origins, destinations, query),
         egress=_egress(network, query, weight, destinations, destination_costs),
         transfers=stop_transfers(network, query),
         same_place=coincident(origins, destinations),
         n_stops=len(stops),
+    )
+
+
+def access_search(
+    network: Network, origins: Points, destinations: Points, query: TransitQuery
+) -> AccessSearch:
+    """The access stage of ``query``: walking, riding to the stops, or driving to park-and-ride."""
+    leg = query.access
+    n_stops = network.timetable.n_stops
+    if leg is None:
+        weight, snap = _walking(network, query)
+        origin_costs = snap(origins, "origins")
+        destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+        # Access and walk-only trips come from one search per origin.
+        return AccessSearch(
+            "walk", weight, origin_costs, stop_costs(network, query).concat(destination_costs),
+            np.arange(n_stops), None, query.max_walk,
+        )  # fmt: skip
+    weight, snap = _on_streets(network, leg.mode, dict(leg.speeds), query)
+    origin_costs = snap(origins, "origins")
+    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    if leg.places is None:
+        kept = np.arange(n_stops) if leg.stops is None else leg.stops
+        timetable = network.timetable
+        parked = snap(Points(ids=None, lon=timetable.stop_lon[kept], lat=timetable.stop_lat[kept]), None)
+        onward = None
+    else:
+        kept = np.arange(len(leg.places))
+        places = Points(ids=None, lon=leg.places[:, 0], lat=leg.places[:, 1])
+        parked = snap(places, None)
+        walk_weight, walk_snap = _walking(network, query)
+        onward = walk_pairs(
+            network, walk_weight, walk_snap(places, None), stop_costs(network, query), query.max_walk
+        )
+    return AccessSearch(
+        leg.mode, weight, origin_costs, parked.concat(destination_costs), kept, onward, leg.max_access
     )
 
 
@@ -302,7 +408,7 @@ def transit_blocks(
         chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
-            access, direct = legs.from_origins(network, rows, query.max_walk)
+            access, direct = legs.from_origins(network, rows)
             arrays = (
                 *_route_arrays(routes), *legs.transfers, query.board_slack, *access, *direct, *legs.egress,
                 len(destinations), query.departures, query.max_rounds, query.max_duration,
@@ -336,7 +442,7 @@ def arrival_blocks(
     """
     legs = walk_legs(network, origins, destinations, query)
     routes = stack_draws([routes for _, routes in draws(network, query)])
-    walks = legs.from_origins(network, slice(0, len(origins)), query.max_walk)
+    walks = legs.from_origins(network, slice(0, len(origins)))
     yield from _latest_departures(legs, walks, routes, query, len(origins), len(destinations), progress)
 
 
@@ -390,7 +496,7 @@ def arrive_by(
     legs = walk_legs(network, origins, destinations, query)
     drawn = draws(network, query)
     routes = stack_draws([routes for _, routes in drawn])
-    access, direct = walks = legs.from_origins(network, slice(0, len(origins)), query.max_walk)
+    access, direct = walks = legs.from_origins(network, slice(0, len(origins)))
     lead = np.empty((len(origins), len(destinations), len(drawn)), dtype=np.int64)
     for columns, block in _latest_departures(
         legs, walks, routes, query, len(origins), len(destinations), progress
@@ -525,11 +631,26 @@ def _split_columns(pairs, n_first: int):
 
 
 def _with_zeros(offsets, target, seconds, rows, columns):
-    """Add (or lower to) zero-second entries at ``(rows, columns)`` of a CSR."""
+    """Add (or lower to) zero-second entries at ``(rows, columns)`` of a CSR.
+
+    The CSR's columns increase within each row (as street searches give them), and so do
+    they after: entries found are set to zero, the others inserted in place.
+    """
     if len(rows) == 0:
         return offsets, target, seconds
-    source = np.concatenate((_rows_of(offsets), rows))
-    target = np.concatenate((target, columns))
-    seconds = np.concatenate((seconds, np.zeros(len(rows), dtype=np.int64)))
-    order = np.lexsort((seconds, target, source))
-    return _offsets(source[order], len(offsets) - 1), target[order], seconds[order]
+    width = int(max(target.max(initial=-1), columns.max())) + 1
+    keys = _rows_of(offsets) * width + target
+    wanted = rows * width + columns
+    at = np.searchsorted(keys, wanted)
+    found = at < len(keys)
+    found[found] = keys[at[found]] == wanted[found]
+    seconds = seconds.copy()
+    seconds[at[found]] = 0
+    missing = np.flatnonzero(~found)
+    missing = missing[np.argsort(wanted[missing], kind="stable")]
+    added = np.bincount(rows[missing], minlength=len(offsets) - 1)
+    return (
+        offsets + np.concatenate(([0], np.cumsum(added))),
+        np.insert(target, at[missing], columns[missing]),
+        np.insert(seconds, at[missing], 0),
+    )
