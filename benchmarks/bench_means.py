@@ -7,8 +7,9 @@ Run from the project root::
 All 1,227 x 1,227 cells, one departure at 14:00 on Monday 2019-05-13, max_time 60 min,
 3 rides, board_slack 60 s, walks (transfers, egress, from a park-and-ride place to the
 stops) of at most 20 min at 3.6 km/h. Each combined mode rides or drives at most
-``max_access_time`` (15 min by bike and e-bike, 20 by moped and car) to the stops; walkers
-walk at most 20 min to them. The OSM extract has no park-and-ride place, so cars and
+``max_access_time`` (15 min by bike and e-bike, 20 by moped and car) to the stops, and
+every trip rides public transport; walkers walk at most 20 min to them (and walk-only trips
+count for them). The OSM extract has no park-and-ride place, so cars and
 mopeds are left at the 24 Trensurb metro stations (the stops of ``poa_trensurb.zip``), an
 assumption of this benchmark. Prints, in one run, the time of each matrix (best of 3,
 after a warm-up that compiles the kernels and fills the network's caches), its ratio to

@@ -81,7 +81,8 @@ def combined_legs(network, points, query):
                 for stop, walk in walks[place].items():
                     best[stop] = min(best.get(stop, reference.INF), seconds + walk)
             access.append(sorted(best.items()))
-    direct = [sorted(row.items()) for row in vehicle_rows(network, leg.mode, pts, pts, leg.max_access)]
+    # Every combined trip rides: no trip with the vehicle alone, only the origin at its destination.
+    direct = [[] for _ in range(len(pts))]
     for o, d in zip(*coincident(pts, pts), strict=True):
         direct[o].append((d, 0))
     return (access, direct, transfers, board_extra, egress), tables
@@ -128,12 +129,9 @@ def test_combined_access_equals_brute_force_every_minute(town, kind, start, wind
         axis=1,
     )
     np.testing.assert_array_equal(np.where(minutes >= UNREACHED, reference.INF, minutes), expected)
-    # Rides matter: some trips beat the vehicle alone, or are possible only with a ride.
-    alone = np.full((len(points), 1, len(points)), reference.INF)
-    for o, row in enumerate(legs[1]):
-        for d, seconds in row:
-            alone[o, 0, d] = min(alone[o, 0, d], seconds)
-    assert (expected < alone).any()
+    # Trips ride: beyond each origin's own place, some pairs are reached.
+    elsewhere = ~np.eye(len(points), dtype=bool)[:, None, :]
+    assert (expected[elsewhere.repeat(expected.shape[1], axis=1)] < reference.INF).any()
     # The vehicle matters: some trip is quicker than walking to transit, or only possible so.
     walking = dataclasses.replace(query, access=None)
     _, walked = transit.transit_seconds(network, pts, pts, walking, keep_minutes=True)
@@ -204,22 +202,16 @@ def test_bikes_left_only_near_a_bicycle_parking(town):
     assert leg.max_access == 15 * 60  # the default for bikes
 
 
-def test_without_park_and_ride_cars_only_drive(town):
+def test_without_park_and_ride_cars_reach_nothing_by_public_transport(town):
     network, points = town
     with pytest.warns(rc.ReachableWarning, match="no park-and-ride place"):
-        query = rc.matrix.routing_settings(
-            network, "car+transit", max_time=30, departure="14:00", max_access_time=2
-        ).transit
+        query = rc.matrix.routing_settings(network, "car+transit", max_time=30, departure="14:00").transit
     assert len(query.access.places) == 0
     pts = as_points(points)
     seconds, _ = transit.transit_seconds(network, pts, pts, query)
-    drives = vehicle_rows(network, "car", pts, pts, query.access.max_access)
     expected = np.full((len(pts), len(pts)), UNREACHED)
-    for o, row in enumerate(drives):
-        for d, s in row.items():
-            expected[o, d] = s
     for o, d in zip(*coincident(pts, pts), strict=True):
-        expected[o, d] = 0
+        expected[o, d] = 0  # only each origin's own place
     np.testing.assert_array_equal(seconds[:, :, 0], expected)
 
 
@@ -315,15 +307,14 @@ def test_itineraries_show_the_vehicle_leg_and_explain_the_times(town, kind):
                 assert len(shown) == 0
                 continue
             assert (shown["arrival_time"].iloc[-1] - midnight).total_seconds() - start == expected[o, 0, d]
-            assert shown["mode"].iloc[0] == kind  # the vehicle first, alone or to public transport
+            assert shown["mode"].iloc[0] == kind and (shown["mode"] == "ride").any()
             # Each leg starts when the one before ends (rides after their wait).
             begins = (shown["departure_time"] - midnight).dt.total_seconds() - shown["wait"] * 60
             ends = (shown["arrival_time"] - midnight).dt.total_seconds()
             np.testing.assert_allclose(begins.iloc[1:].to_numpy(), ends.iloc[:-1].to_numpy(), atol=1e-6)
             seen.add(tuple(shown["mode"].iloc[:2]))
-    if kind == "car":
-        assert ("car", "walk") in seen and (shown["from_name"] == "park and ride").sum() <= 1
-    assert any("ride" in modes or len(modes) == 2 for modes in seen)
+    expected_start = ("car", "walk") if kind == "car" else ("bike", "ride")
+    assert expected_start in seen
 
 
 def test_zero_second_pairs_are_set_or_inserted_in_column_order():

@@ -62,21 +62,24 @@ def isochrones(
 
     For ``transit`` the journey is the one of :func:`travel_time_matrix` for a single
     departure minute: walks of at most ``max_walk_time`` from the origin and from every stop
-    reached by vehicle; frequency-based services take the first draw of ``seed``.
+    reached by vehicle; frequency-based services take the first draw of ``seed``. Combined
+    modes (``"bike+transit"``...) hold the places walked to from the stops their rides reach.
 
     Parameters
     ----------
     network : Network
     origins : geopandas.GeoDataFrame or pandas.DataFrame
         Points with an ``id`` column (see :func:`travel_time_matrix`).
-    mode : {"walk", "bike", "moped", "car", "transit"}
+    mode : str
+        A street mode, ``"transit"`` or a combined mode such as ``"bike+transit"``.
     cutoffs : float or list of float
         Minutes.
     departure : datetime.datetime or str, required for ``transit``
     progress : bool, optional
         Show a progress bar over origins; default only on an interactive terminal or notebook.
     **routing
-        ``walk_speed``, ``bike_speed``, ``car_speed_factor``, ``max_walk_time``,
+        ``walk_speed``, ``bike_speed``, ``ebike_speed``, ``car_speed_factor``,
+        ``access_mode``, ``max_access_time``, ``park_and_ride``, ``max_walk_time``,
         ``max_transfers``, ``board_slack``, ``seed``, ``max_snap_distance`` as in
         :func:`travel_time_matrix`.
 
@@ -120,13 +123,10 @@ def isochrones(
     )  # fmt: skip
     # Whole seconds within each cutoff, and the half second a trip is rounded by.
     budgets = np.array([search_limit(c) for c in cutoff_values])
-    vehicle = None
     if query is not None:
         stops = stop_costs(network, query)
         access = access_search(network, points, points, query)
         start = int(query.departures[0])
-        if query.access is not None:
-            vehicle = _layer(network, query.access.mode, settings)
 
     # A place at the very origin is reached at once, even off the network (as in the matrix).
     at_origin = gpd.GeoSeries(gpd.points_from_xy(points.lon, points.lat), crs="EPSG:4326").to_crs(network.crs)
@@ -135,10 +135,9 @@ def isochrones(
     with progress_bar(len(points), f"{mode} isochrones", progress, unit="origin") as bar:
         for i in range(len(points)):
             sources, source_budgets = origin_costs[i : i + 1], budgets[None, :]
-            ridden = []
             if query is not None:
-                # Walks of at most max_walk_time from each stop reached by vehicle, with the time
-                # the ride leaves; and from the origin, for walkers.
+                # Walks of at most max_walk_time from each stop reached by a ride, with the time
+                # the ride leaves; and from the origin, for walkers (combined trips all ride).
                 (_, access_stop, access_time), _ = access.pairs(network, slice(i, i + 1), len(stops))
                 ride = departure_labels(network, query, access_stop, access_time, start)[2][0][-1]
                 reached = np.flatnonzero((ride < UNREACHED) & (stops.edge >= 0))
@@ -147,13 +146,10 @@ def isochrones(
                     sources, setoff = sources.concat(stops[reached]), np.concatenate(([0], setoff))
                 else:
                     sources = stops[reached]
-                    # The trip with the vehicle alone, on its own streets.
-                    limit = np.minimum(budgets, query.access.max_access + 0.5)[None, :]
-                    ridden = vehicle.areas(access.origins[i : i + 1], limit, settings)
                 source_budgets = np.minimum(budgets[None, :] - setoff[:, None], query.max_walk + 0.5)
             walked = walking.areas(sources, source_budgets, settings)
             for b, cutoff in enumerate(cutoff_values):
-                area = shapely.union_all([at_origin[i], walked[b], *ridden[b : b + 1]])
+                area = shapely.union(at_origin[i], walked[b])
                 rows.append({"id": points.ids.iloc[i], "mode": mode, "cutoff": cutoff, "geometry": area})
             bar.update()
     frame = gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs=network.crs)

@@ -167,9 +167,8 @@ def itinerary(
         )
 
     def by_vehicle(target: int, leaving, arriving, b, to_stop=None, to_label=""):
-        """The ride or drive from the origin to ``search.targets[target]``."""
-        # The targets are where vehicles are left, then the destination.
-        end_costs = search.targets[target : target + 1] if target >= 0 else search.targets[-1:]
+        """The ride or drive from the origin to where the vehicle is left, ``search.targets[target]``."""
+        end_costs = search.targets[target : target + 1]
         line = _street_line(
             network, search.mode, search.weight, search.origins, end_costs, point, b, search.limit
         )
@@ -198,10 +197,8 @@ def itinerary(
 
     if min(walk_only, by_transit[best_stop]) - start > query.max_duration:
         pass
-    elif walk_only <= by_transit[best_stop] and query.access is None:
+    elif walk_only <= by_transit[best_stop]:  # walkers only: every combined trip rides
         walk(None, None, start, walk_only, point, end)
-    elif walk_only <= by_transit[best_stop]:
-        by_vehicle(-1, start, walk_only, end)
     else:
         walk(best_stop, None, ride[last, best_stop], by_transit[best_stop], stop_point(best_stop), end)
         stop, k = best_stop, _first_round(ride, last, best_stop)

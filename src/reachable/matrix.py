@@ -190,9 +190,9 @@ def travel_time_matrix(
         How one reaches public transport (``transit``). A vehicle is ridden or driven to a
         stop and left there: bikes and e-bikes at any stop, cars and mopeds at a
         park-and-ride place, from which one walks to the stops within ``max_walk_time``.
-        Rides and the walk to the destination follow as usual. A trip made with the vehicle
-        alone counts when it takes at most ``max_access_time``, as the walk-only trip does for
-        walkers (see :mod:`reachable.routing.access`).
+        Rides and the walk to the destination follow as usual. Such a combined mode is its own
+        mode: every trip rides public transport (a trip with the vehicle alone is its own
+        mode, ``"bike"``; see :mod:`reachable.routing.access`).
     max_access_time : float, optional
         Minutes of the ride or drive to public transport: default 15 for bikes and e-bikes,
         20 for mopeds and cars.

@@ -169,3 +169,17 @@ def arc_seconds(graph: StreetGraph, edge_seconds: np.ndarray) -> np.ndarray:
     ndarray of float64, shape (n_arcs,)
     """
     return edge_seconds[graph.arc_edge, graph.arc_reverse.astype(np.int64)]
+
+
+def reversed_arcs(graph: StreetGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The graph with every arc turned round, as CSR ``(indptr, head, arc)``.
+
+    ``arc`` is each reversed arc's index in ``graph``, to take its weight: a search on the
+    reversed graph from a place finds the times from every node to it.
+    """
+    tail = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
+    arc = np.argsort(graph.head, kind="stable")
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(graph.head, minlength=graph.n_nodes)))).astype(
+        np.int64
+    )
+    return indptr, tail[arc], arc

@@ -4,8 +4,12 @@ A person with a bike or an e-bike rides to a stop and locks it there (any stop, 
 ``bike_parking_only`` the stops within :data:`PARKING_REACH` of an OSM bicycle parking); a
 person with a car or a moped drives to a park-and-ride place and walks from it to the stops
 within ``max_walk_time``. Public transport and the walk to the destination follow as for
-walkers. A trip made with the vehicle alone counts when it takes at most ``max_access_time``,
-as a walk-only trip does for ``mode="transit"``.
+walkers.
+
+A combined mode is its own mode, not the best of walking to public transport and the
+vehicle: every trip rides public transport after the vehicle is parked (only an origin at
+its destination is 0). A trip with the vehicle alone is the vehicle's own mode (``bike``,
+``car``...); a walk-only trip is ``walk``, or part of ``transit``.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ class AccessLeg:
     mode : str
         ``bike``, ``ebike``, ``moped`` or ``car``.
     max_access : int
-        Whole seconds of the ride or drive, and of a trip made with the vehicle alone.
+        Whole seconds of the ride or drive to where the vehicle is left.
     speeds : tuple of (str, float)
         Keyword arguments of :meth:`Network.edge_seconds` for the vehicle.
     places : ndarray of float64, shape (n, 2), or None
@@ -105,8 +109,8 @@ def access_leg(
         if not near.any():
             _warn(
                 f"no stop is within {PARKING_REACH:g} m of a bicycle parking of the OpenStreetMap "
-                f"data ({len(lon)} parkings): {name} has no trip through public transport, only "
-                "rides of at most max_access_time; leave bike_parking_only=False to lock bikes at any stop"
+                f"data ({len(lon)} parkings): {name} reaches nothing (its trips all ride public "
+                "transport); leave bike_parking_only=False to lock bikes at any stop"
             )
         return AccessLeg(mode, max_access, vehicle_speeds, stops=np.flatnonzero(near))
     if bike_parking_only:
@@ -115,8 +119,8 @@ def access_leg(
     if len(places) == 0:
         _warn(
             f"no park-and-ride place: the OpenStreetMap data has none (park_ride=*) and "
-            f"park_and_ride= was not given, so {name} has no trip through public transport, only "
-            f"drives of at most max_access_time={minutes:g} min; pass park_and_ride= with the places"
+            f"park_and_ride= was not given, so {name} reaches nothing (its trips all ride public "
+            "transport); pass park_and_ride= with the places"
         )
     return AccessLeg(mode, max_access, vehicle_speeds, places=places)
 

@@ -11,10 +11,10 @@ import pandas as pd
 from .._progress import progress_bar
 from ..cutoffs import whole_seconds
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels import raptor, raptor_backward, raptor_lanes
+from ..kernels import finite_entries, raptor, raptor_backward, raptor_lanes, street_travel_times
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
-from ..network.street import arc_seconds
+from ..network.street import arc_seconds, reversed_arcs
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
 from .access import AccessLeg
@@ -226,8 +226,8 @@ def transit_seconds(
 class AccessSearch:
     """How the origins reach the stops, and the destinations without public transport.
 
-    Walking for ``transit``; the vehicle's graph for combined modes (see
-    :mod:`reachable.routing.access`).
+    Walking for ``transit`` (walk-only trips included); the vehicle's graph for combined
+    modes, whose every trip rides public transport (see :mod:`reachable.routing.access`).
 
     Attributes
     ----------
@@ -238,7 +238,8 @@ class AccessSearch:
     origins : SnappedCosts
         The origins on its graph.
     targets : SnappedCosts
-        Where the vehicle is left (stops, or park-and-ride places), then the destinations.
+        Where the vehicle is left (stops, or park-and-ride places); for walkers the stops
+        then the destinations.
     target_stop : ndarray of int64
         The stop of each of those first targets, increasing (unused for park-and-ride places).
     onward : tuple of ndarray or None
@@ -257,11 +258,33 @@ class AccessSearch:
 
     def searched(self, network: Network, rows: slice):
         """From the origins ``rows`` to where the vehicle is left, and to the destinations: two CSRs."""
+        if self.onward is not None:
+            return self._drives(network, rows), _empty(rows.stop - rows.start)
         searched = street_pairs(
             network, self.mode, self.weight, self.origins[rows], self.targets, self.limit + 0.5
         )
         offsets, target, seconds = searched[0], searched[1], whole_seconds(searched[2]).astype(np.int64)
         return _split_columns(_kept((offsets, target, seconds), seconds <= self.limit), len(self.target_stop))
+
+    def _drives(self, network: Network, rows: slice):
+        """Drives from the origins ``rows`` to the park-and-ride places, as a CSR.
+
+        Places are few: one search from each on the reversed graph reaches every origin.
+        """
+        key = ("reversed arcs", self.mode)
+        if key not in network.query_cache:
+            network.query_cache[key] = reversed_arcs(network.graph(self.mode))
+        indptr, head, arc = network.query_cache[key]
+        places, origins = self.targets, self.origins[rows]
+        seconds = street_travel_times(
+            indptr, head, self.weight[arc], places.node, places.leave, places.edge, places.fraction,
+            # Along a shared edge the reversed search runs the other way.
+            places.along[:, ::-1].copy(), origins.node, origins.enter, origins.edge, origins.fraction,
+            self.limit + 0.5, 4 * numba.get_num_threads(),
+        )  # fmt: skip
+        offsets, place, seconds = finite_entries(np.ascontiguousarray(seconds.T))
+        seconds = whole_seconds(seconds).astype(np.int64)
+        return _kept((offsets, place, seconds), seconds <= self.limit)
 
     def pairs(self, network: Network, rows: slice, n_stops: int):
         """Access to the stops and trips without public transport of the origins ``rows``."""
@@ -270,6 +293,11 @@ class AccessSearch:
             offsets, target, seconds = parked
             return (offsets, self.target_stop[target], seconds), direct
         return _then_walk(parked, self.onward, n_stops), direct
+
+
+def _empty(n_rows: int):
+    """A CSR of ``n_rows`` rows and no entry."""
+    return np.zeros(n_rows + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
 
 
 def _then_walk(drives, walks, n_stops: int):
@@ -358,7 +386,6 @@ def access_search(
         )  # fmt: skip
     weight, snap = _on_streets(network, leg.mode, dict(leg.speeds), query)
     origin_costs = snap(origins, "origins")
-    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
     if leg.places is None:
         kept = np.arange(n_stops) if leg.stops is None else leg.stops
         timetable = network.timetable
@@ -372,9 +399,7 @@ def access_search(
         onward = walk_pairs(
             network, walk_weight, walk_snap(places, None), stop_costs(network, query), query.max_walk
         )
-    return AccessSearch(
-        leg.mode, weight, origin_costs, parked.concat(destination_costs), kept, onward, leg.max_access
-    )
+    return AccessSearch(leg.mode, weight, origin_costs, parked, kept, onward, leg.max_access)
 
 
 def _route_arrays(routes: dict) -> tuple:
