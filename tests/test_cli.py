@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import reachable as rc
-from reachable.cli import main, replace_atomically
+from reachable.cli import main, replace_atomically, replace_folder
 
 from .conftest import TINY_TOWN
 from .test_tiny_town import NODES
@@ -395,3 +395,182 @@ def test_car_to_park_and_ride_from_the_command_line_equals_the_library(tmp_path,
         park_and_ride=stations,
     )  # fmt: skip
     pd.testing.assert_frame_equal(pd.read_csv(out), expected, check_dtype=False)
+
+
+# ---------------------------------------------------------------------------- diagnose
+TIMES = ["leave", "arrive", "leave_back", "arrive_back"]
+WRITTEN = ["aid_effects.csv", "caseload.csv", "diagnosis.csv", "diagnosis.gpkg", "sheets", "summary.csv"]
+
+
+@pytest.fixture
+def people_and_offers(hexes, tmp_path):
+    """Two people and three offers in Porto Alegre, within 11:00-17:00 when its buses run, as CSV."""
+    at = hexes.geometry
+    people = pd.DataFrame({
+        "id": ["ana", "bruno"], "lon": at.x.iloc[[100, 600]].to_numpy(),
+        "lat": at.y.iloc[[100, 600]].to_numpy(), "modes": ["walk,transit", "walk"],
+        "licences": ["", "B"], "max_commute": [60, 45], "name": ["Ana", "Bruno"],
+    })  # fmt: skip
+    offers = pd.DataFrame({
+        "id": ["o1", "o2", "o3"], "kind": ["job", "job", "training"],
+        "lon": at.x.iloc[[300, 700, 1000]].to_numpy(), "lat": at.y.iloc[[300, 700, 1000]].to_numpy(),
+        "start": ["12:00", "13:00", "11:30"], "end": ["15:00", "16:00", "14:30"], "days": "mon-fri",
+    })  # fmt: skip
+    paths = tmp_path / "people.csv", tmp_path / "offers.csv"
+    people.to_csv(paths[0], index=False)
+    offers.to_csv(paths[1], index=False)
+    return paths
+
+
+def read_like(path, frame):
+    """A CSV written from ``frame``, read back with its text and time columns as such."""
+    texts = list(frame.select_dtypes(exclude=["number", "bool", "datetime"]).columns)
+    times = list(frame.select_dtypes("datetime").columns)
+    read = pd.read_csv(path, dtype=dict.fromkeys(texts, str), parse_dates=times)
+    # Empty texts read back as NaN, and times at a coarser unit than the library's.
+    return read.fillna(dict.fromkeys(texts, "")).astype(dict.fromkeys(times, "datetime64[ns]"))
+
+
+def diagnose_args(network, people, offers, out, *extra):
+    return ["diagnose", *network, "--people", str(people), "--offers", str(offers), "--out", str(out),
+            "--no-progress", *extra]  # fmt: skip
+
+
+def test_help_of_diagnose_mentions_its_options(capsys):
+    assert main(["--help"]) == 0
+    assert "reachable diagnose --network city.reachable" in capsys.readouterr().out
+    assert main(["diagnose", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--people", "--offers", "--aids", "--arrive-early", "--leave-after", "--lang",
+                   "--park-and-ride", "--out DIR", "car_loan", "max_commute", "example:"):  # fmt: skip
+        assert option in out, option
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_diagnose_writes_every_file_and_equals_the_library(capsys, tmp_path, poa, people_and_offers, cache):
+    pytest.importorskip("reachable.sheet")
+    people, offers = people_and_offers
+    out = tmp_path / "reports"
+    network = ["--osm", str(poa.osm), "--gtfs", *map(str, poa.gtfs), "--date", DATE]
+    assert main(diagnose_args(network, people, offers, out, "--lang", "fr")) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 1 and printed[0].startswith("2 people, 3 offers: ")
+    assert " feasible now; best aids: " in printed[0]
+    assert sorted(p.name for p in out.iterdir()) == WRITTEN
+    assert (out / "sheets" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offers.csv", "people.csv", "reports"]
+    # The same as calling the library on the network the command cached: it built every street
+    # mode the people and the aids use (else diagnose refuses it).
+    expected = rc.diagnose(
+        rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date=DATE), pd.read_csv(people), pd.read_csv(offers)
+    )
+    assert list(expected.table.select_dtypes("datetime").columns) == TIMES
+    assert expected.table["feasible"].any() and not expected.table["feasible"].all()
+    for name in ("table", "summary", "aid_effects", "caseload"):
+        frame = getattr(expected, name)
+        read = read_like(out / f"{'diagnosis' if name == 'table' else name}.csv", frame)
+        pd.testing.assert_frame_equal(read, frame, check_dtype=False)
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_diagnose_geopackage_from_a_saved_network_into_an_existing_folder(
+    capsys, tmp_path, poa, people_and_offers, cache
+):
+    pytest.importorskip("reachable.sheet")
+    people, offers = people_and_offers
+    network = rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date=DATE)
+    saved = network.save(tmp_path / "poa.reachable")
+    out = tmp_path / "reports"
+    (out / "sheets").mkdir(parents=True)
+    (out / "notes.txt").write_text("mine")
+    (out / "summary.csv").write_text("old")
+    (out / "sheets" / "someone_gone.html").write_text("old")
+    argv = diagnose_args(["--network", str(saved)], people, offers, out, "--aids", "bike_loan", "car_loan",
+                         "--arrive-early", "10", "--leave-after", "0")  # fmt: skip
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith("2 people, 3 offers: ")
+    # The command's files are replaced, sheets/ whole; the user's own files stay.
+    assert sorted(p.name for p in out.iterdir()) == sorted([*WRITTEN, "notes.txt"])
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "summary.csv").read_text() != "old"
+    assert not (out / "sheets" / "someone_gone.html").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
+    table = gpd.read_file(out / "diagnosis.gpkg", layer="diagnosis")
+    assert len(table) == 2 * 3 * 3  # people x offers x (now, bike_loan, car_loan)
+    assert set(table["scenario"]) == {"now", "bike_loan", "car_loan"}
+    assert table.crs == "EPSG:4326"
+    places = pd.read_csv(offers).set_index("id")
+    assert np.allclose(table.geometry.x, places.loc[table["offer"], "lon"])
+    assert np.allclose(table.geometry.y, places.loc[table["offer"], "lat"])
+    # The aids and the timing reach the library.
+    expected = rc.diagnose(
+        network, pd.read_csv(people), pd.read_csv(offers), aids=["bike_loan", "car_loan"], arrive_early=10,
+        leave_after=0,
+    )  # fmt: skip
+    csv = read_like(out / "diagnosis.csv", expected.table)
+    pd.testing.assert_frame_equal(csv, expected.table, check_dtype=False)
+    for column in TIMES:
+        assert (table[column].isna() == csv[column].isna()).all()
+        assert (table[column].dropna() == csv[column].dropna()).all()
+
+
+def test_diagnose_names_every_bad_row_and_writes_nothing(capsys, tmp_path, poa, people_and_offers):
+    people, offers = people_and_offers
+    bad_people = pd.read_csv(people).assign(modes=["walk,bus", "car"], licences=["", ""])
+    bad_offers = pd.read_csv(offers).assign(start=["12:00", "25:00", "11:30"], days=["", "", "someday"])
+    bad_people.to_csv(people, index=False)
+    bad_offers.to_csv(offers, index=False)
+    out = tmp_path / "reports"
+    argv = diagnose_args(["--osm", str(poa.osm)], people, offers, out)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    for line in ("reachable: error: 2 problems in people:", "row 0 (id 'ana'): unknown mode bus",
+                 "row 1 (id 'bruno'): car without its licence", "2 problems in offers:",
+                 "row 1 (id 'o2'): start '25:00'", "row 2 (id 'o3'): days 'someday'"):  # fmt: skip
+        assert line in err, line
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["offers.csv", "people.csv"]
+    # An earlier folder stays as it was.
+    out.mkdir()
+    (out / "summary.csv").write_text("old")
+    assert main(argv) == 2
+    assert [p.name for p in out.iterdir()] == ["summary.csv"] and (out / "summary.csv").read_text() == "old"
+
+
+def test_diagnose_says_who_needs_public_transport(capsys, tmp_path, poa, people_and_offers):
+    people, offers = people_and_offers
+    out = tmp_path / "reports"
+    assert main(diagnose_args(["--osm", str(poa.osm)], people, offers, out)) == 2
+    err = capsys.readouterr().err
+    assert "public transport needs --gtfs FEED [FEED ...] and --date YYYY-MM-DD" in err
+    assert "people ana and by the aids transit_pass, bike+transit (choose others with --aids)" in err
+    assert not out.exists()
+
+
+def test_replace_folder_moves_everything_in_or_nothing(tmp_path):
+    out = tmp_path / "reports"
+
+    def write(folder, crash=False):
+        (folder / "pages").mkdir()
+        (folder / "pages" / "a.html").write_text("new")
+        (folder / "table.csv").write_text("new")
+        if crash:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        replace_folder(out, lambda folder: write(folder, crash=True))
+    assert list(tmp_path.iterdir()) == []
+    out.mkdir()
+    (out / "pages").mkdir()
+    (out / "pages" / "gone.html").write_text("old")
+    (out / "table.csv").write_text("old")
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(OSError, match="disk full"):
+        replace_folder(out, lambda folder: write(folder, crash=True))
+    assert [p.name for p in tmp_path.iterdir()] == ["reports"]
+    assert (out / "table.csv").read_text() == "old" and (out / "pages" / "gone.html").exists()
+    assert replace_folder(out, write) == out
+    assert [p.name for p in tmp_path.iterdir()] == ["reports"]
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "pages", "table.csv"]
+    assert [p.name for p in (out / "pages").iterdir()] == ["a.html"]
+    assert (out / "table.csv").read_text() == "new" and (out / "notes.txt").read_text() == "mine"

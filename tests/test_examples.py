@@ -85,3 +85,24 @@ def test_porto_alegre_shifts_example(capsys, tmp_path, monkeypatch):
     assert int(early.replace(",", "")) < int(afternoon.replace(",", ""))
     names = ["jobs_arriving_by_13.png", "jobs_through_the_day.png"]
     assert sorted(p.name for p in out.iterdir()) == names
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_mobility_diagnosis_example(capsys, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "results"
+    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
+    namespace = runpy.run_path(str(EXAMPLES / "mobility_diagnosis.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    diagnosis = namespace["diagnosis"]
+    assert len(diagnosis.table) == 5 * 5 * (1 + len(rc.aids.default()))
+    # Every person's best aid opens at least one offer: the printed summary says so.
+    assert (diagnosis.summary["best_aid_opens"] > 0).all()
+    for name in ("Amina", "Bruno", "Carla", "Diego", "Elisa"):
+        assert name in printed
+    pages = sorted(p.name for p in (out / "sheets").iterdir())
+    assert pages == ["amina.html", "bruno.html", "carla.html", "diego.html", "elisa.html", "index.html"]
+    assert "heure à laquelle partir de chez vous" in (out / "sheets" / "amina.html").read_text()

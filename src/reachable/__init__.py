@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from . import datasets, decay, measures, opportunities, plot
+from . import aids, datasets, decay, measures, opportunities, plot
 from .accessibility import accessibility
+from .diagnosis import diagnose
 from .errors import (
     CRSError,
     DataFileNotFoundError,
@@ -24,6 +25,7 @@ from .errors import (
     ReachableWarning,
     UnknownModeError,
 )
+from .impact import aid_impact
 from .isochrones import isochrones
 from .itinerary import itinerary
 from .matrix import travel_time_matrix
@@ -52,8 +54,11 @@ __all__ = [
     "UnknownModeError",
     "accessibility",
     "accessibility_profile",
+    "aid_impact",
+    "aids",
     "datasets",
     "decay",
+    "diagnose",
     "isochrones",
     "itinerary",
     "measures",

@@ -1,7 +1,8 @@
 """The ``reachable`` command: accessibility and travel-time matrices from the shell.
 
 ``reachable demo`` runs the whole pipeline on the Porto Alegre sample; ``reachable
-accessibility``, ``reachable matrix`` and ``reachable shifts`` run it on your own files.
+accessibility``, ``reachable matrix`` and ``reachable shifts`` run it on your own files;
+``reachable diagnose`` writes a mobility diagnosis of the people an adviser follows.
 Run ``reachable --help`` or ``reachable <command> --help`` for the options.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import textwrap
@@ -66,6 +68,8 @@ examples:
       --mode transit --arrival "2019-05-13 06:00" --max-time 90 --out by6.parquet
   reachable shifts --network city.reachable --homes homes.csv --workplaces jobs.csv \\
       --shift 06:00-14:00 22:00-06:00 --out shifts.csv
+  reachable diagnose --network city.reachable --people people.csv --offers offers.csv \\
+      --lang fr --out reports/
 
 Points files: GeoPackage, GeoJSON, Shapefile... (read with geopandas), GeoParquet, or CSV
 with id, lon, lat columns (WGS84 degrees); each needs an 'id' column.
@@ -80,6 +84,16 @@ def _positive_number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _non_negative_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
     return value
 
 
@@ -197,7 +211,7 @@ def _vehicle_settings(args) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``reachable`` command, with its three subcommands."""
+    """The argument parser of the ``reachable`` command, with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="reachable",
         description=_DESCRIPTION,
@@ -379,6 +393,80 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="result file: .csv or .parquet (one row per home, workplace, shift)",
     )
+
+    from .aids import LICENCES, MODES
+    from .aids import default as default_aids
+
+    aid_names = tuple(default_aids())
+    diagnosis = commands.add_parser(
+        "diagnose",
+        parents=[network, vehicles],
+        help="which job and training offers each person reaches in time, and which aid opens the rest",
+        description=_wrap(
+            "For each person and offer, check every working day of the offer: at work by the start "
+            "(--arrive-early minutes before), home after the end (leaving --leave-after minutes "
+            "after it), each way within the person's max_commute; by the modes they use now, then "
+            "with each aid (a lent bike, a transit pass, a licence course...). Writes to --out: "
+            "diagnosis.csv and diagnosis.gpkg (one row per person, offer and scenario; in the "
+            "GeoPackage at the offer's place), summary.csv (one row per person), aid_effects.csv "
+            "(per person and aid), caseload.csv (per aid) and sheets/ (index.html and one page per "
+            "person). Public transport, used by people or aids, needs --gtfs and --date: a "
+            "weekday, and a Saturday and a Sunday for offers on those days."
+        ),
+        epilog=(
+            "example:\n"
+            "  reachable diagnose --network poa.reachable --people people.csv --offers offers.csv \\\n"
+            "      --lang fr --out reports/\n\n"
+            "people.csv: id,lon,lat,modes,licences,max_commute[,walk_speed,max_walk_time,name]\n"
+            '  e.g.      7,-51.22,-30.03,"walk,transit",,60\n'
+            "offers.csv: id,kind,lon,lat,start,end,days[,name]\n"
+            "  e.g.      a1,job,-51.19,-30.05,06:00,14:00,mon-fri\n"
+            + _wrap(
+                f"modes: a comma list among {', '.join(MODES)}; licences: {', '.join(LICENCES)} (a "
+                "car needs B, a moped AM or B); max_commute: minutes one way; days: mon-fri, "
+                "sat,sun, daily... Or any points file with these columns (GeoPackage, GeoParquet...)."
+            )
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cases = diagnosis.add_argument_group("people, offers and aids")
+    cases.add_argument(
+        "--people", required=True, metavar="FILE", help="the people followed: homes, modes, licences..."
+    )
+    cases.add_argument(
+        "--offers", required=True, metavar="FILE", help="job and training offers: places, hours, days"
+    )
+    cases.add_argument(
+        "--aids",
+        nargs="+",
+        choices=aid_names,
+        metavar="NAME",
+        help=f"aids to try, among {', '.join(aid_names)} (default: all)",
+    )
+    cases.add_argument(
+        "--arrive-early",
+        type=_non_negative_number,
+        default=5.0,
+        metavar="MIN",
+        help="minutes at work before the start (default 5)",
+    )
+    cases.add_argument(
+        "--leave-after",
+        type=_non_negative_number,
+        default=5.0,
+        metavar="MIN",
+        help="minutes from the end until leaving work (default 5)",
+    )
+    output = diagnosis.add_argument_group("output")
+    output.add_argument(
+        "--lang", choices=("en", "fr"), default="en", help="language of the pages (default: en)"
+    )
+    output.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="folder of the results, made or updated (its other files are kept)",
+    )
     return parser
 
 
@@ -473,6 +561,38 @@ def replace_atomically(path: Path, write: Callable[[Path], object]) -> Path:
     finally:
         for leftover in leftovers:
             leftover.unlink(missing_ok=True)
+    return path
+
+
+def replace_folder(path: Path, write: Callable[[Path], object]) -> Path:
+    """Write a folder through ``write(temporary)`` next to it, then move what it wrote into ``path``.
+
+    A failure while writing leaves no ``path``, or the earlier one untouched, and no temporary
+    folder behind. In an existing ``path`` each file written replaces its namesake, each
+    subfolder the old one whole (so that no stale page stays among the new ones); other files
+    stay.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    here = path.resolve()  # ``--out .`` has no name of its own to derive the temporary one from
+    temporary = here.with_name(f".{here.name}.{os.getpid()}.partial")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir()
+    try:
+        write(temporary)
+        if not path.exists():
+            os.replace(temporary, path)
+            return path
+        replaced = temporary / ".replaced"
+        written = list(temporary.iterdir())
+        replaced.mkdir()
+        for entry in written:
+            target = path / entry.name
+            if target.is_dir():
+                os.replace(target, replaced / entry.name)
+            os.replace(entry, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
     return path
 
 
@@ -612,6 +732,127 @@ def _run_shifts(args) -> int:
     _write_table(table, out, layer="shifts")
     print(f"wrote {len(table):,} rows to {out}")
     return 0
+
+
+def _run_diagnose(args) -> int:
+    from .aids import catalogue
+    from .diagnosis import diagnose
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InvalidParameterError(f"--out {out} is a file; give a folder")
+    _check_writable(out if out.is_dir() else out.parent)
+    kit = catalogue(args.aids)
+    people, offers, folks = _read_people_and_offers(args.people, args.offers)
+    modes = _diagnosis_modes(folks, kit)
+    if args.network is None and any(map(is_transit, modes)) and not args.gtfs:
+        raise InvalidParameterError(_transit_needed(folks, kit))
+    routing = _vehicle_settings(args)
+    network = _build_network(args, modes)
+    started = time.perf_counter()
+    result = diagnose(
+        network, people, offers, aids=kit, arrive_early=args.arrive_early, leave_after=args.leave_after,
+        progress=_progress(args), **routing,
+    )  # fmt: skip
+    logger.info(
+        "diagnosis of %d people and %d offers by %s in %.1f s",
+        len(result.people), len(result.offers), ", ".join(modes), time.perf_counter() - started,
+    )  # fmt: skip
+    for row in result.summary.itertuples(index=False):
+        logger.info(
+            "%s (%s): %d of %d offers feasible now%s; best aid: %s",
+            row.person, row.name, row.feasible_now, row.offers,
+            f" ({row.feasible_now_offers})" if row.feasible_now else "",
+            f"{row.best_aid}, opens {row.best_aid_opens}, saves {row.best_aid_minutes_saved:.0f} min a day"
+            if row.best_aid else "none",
+        )  # fmt: skip
+    for row in result.caseload.itertuples(index=False):
+        logger.info(
+            "aid %s: best for %d, helps %d, opens %d offers in all",
+            row.aid, row.best_for, row.helps, row.offers_opened,
+        )  # fmt: skip
+    replace_folder(out, lambda folder: _write_diagnosis(result, folder, args.lang))
+    logger.info(
+        "wrote %s: diagnosis.csv, diagnosis.gpkg, summary.csv, aid_effects.csv, caseload.csv, sheets/", out
+    )
+    print(_diagnosis_line(result))
+    return 0
+
+
+def _read_people_and_offers(people_file: str, offers_file: str):
+    """Both frames as read, and the people checked; one error lists the bad rows of both files."""
+    from .people import read_offers, read_people
+
+    people, offers = _read_places(people_file, "people"), _read_places(offers_file, "offers")
+    problems = []
+    try:
+        folks = read_people(people)
+    except InvalidPointsError as error:
+        problems.append(str(error))
+    try:
+        read_offers(offers)
+    except InvalidPointsError as error:
+        problems.append(str(error))
+    if problems:
+        raise InvalidPointsError("\n".join(problems))
+    return people, offers, folks
+
+
+def _diagnosis_modes(folks, kit) -> list[str]:
+    """The modes the diagnosis routes: each person's own, and those of each aid they may use."""
+    from .aids import holds, usable
+
+    modes = set()
+    for own, licences in zip(folks["modes"], folks["licences"], strict=True):
+        modes.update(usable(own, licences))
+        for aid in kit.values():
+            held = (*licences, *aid.grants)
+            if holds(aid.requires, held):
+                modes.update(usable((*own, *aid.modes), held))
+    return sorted(modes)
+
+
+def _transit_needed(folks, kit) -> str:
+    """Who uses public transport, for a network built without GTFS."""
+    riders = [str(p) for p, own in zip(folks["id"], folks["modes"], strict=True) if any(map(is_transit, own))]
+    users = [f"people {', '.join(riders[:5])}{', ...' if len(riders) > 5 else ''}"] if riders else []
+    aids = [name for name, aid in kit.items() if any(map(is_transit, aid.modes))]
+    if aids:
+        users.append(f"the aids {', '.join(aids)} (choose others with --aids)")
+    return (
+        "public transport needs --gtfs FEED [FEED ...] and --date YYYY-MM-DD (a weekday, and a "
+        f"Saturday and a Sunday for offers on those days); it is used by {' and by '.join(users)}"
+    )
+
+
+def _write_diagnosis(result, folder: Path, lang: str) -> None:
+    """The tables and the pages of a diagnosis, into a new folder."""
+    import geopandas as gpd
+    import pandas as pd
+
+    table, offers = result.table, result.offers
+    at = pd.Index(offers["id"]).get_indexer(table["offer"])
+    places = gpd.points_from_xy(offers["lon"].to_numpy()[at], offers["lat"].to_numpy()[at], crs="EPSG:4326")
+    table.to_csv(folder / "diagnosis.csv", index=False)
+    gpd.GeoDataFrame(table, geometry=places).to_file(
+        folder / "diagnosis.gpkg", driver="GPKG", layer="diagnosis"
+    )
+    for name in ("summary", "aid_effects", "caseload"):
+        getattr(result, name).to_csv(folder / f"{name}.csv", index=False)
+    result.to_html(folder / "sheets", lang=lang)
+
+
+def _diagnosis_line(result) -> str:
+    """The result in one line: the person-offer pairs feasible now, and the aids most often best."""
+    n_people, n_offers = len(result.people), len(result.offers)
+    best = result.caseload[result.caseload["best_for"] > 0].sort_values(
+        "best_for", ascending=False, kind="stable"
+    )
+    aids = ", ".join(f"{aid} ({count})" for aid, count in zip(best["aid"], best["best_for"], strict=True))
+    return (
+        f"{n_people} {'person' if n_people == 1 else 'people'}, {n_offers} offer{'s' * (n_offers != 1)}: "
+        f"{int(result.summary['feasible_now'].sum())} feasible now; best aids: {aids or 'none'}"
+    )
 
 
 def _shift(text: str) -> tuple[str, str]:
@@ -804,6 +1045,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run = {
         "demo": _run_demo, "accessibility": _run_accessibility, "matrix": _run_matrix, "shifts": _run_shifts,
+        "diagnose": _run_diagnose,
     }[args.command]  # fmt: skip
     try:
         with warnings.catch_warnings():

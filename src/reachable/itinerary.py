@@ -1,4 +1,4 @@
-"""The legs of the fastest public transport journey between two points: why a time is what it is."""
+"""The route behind a travel time: the legs of a public transport journey, or a street path."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime
 import numpy as np
 import pandas as pd
 
+from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, UnknownModeError
 from .kernels import path_tree
 from .kernels.raptor import UNREACHED
@@ -17,10 +18,11 @@ from .matrix import (
     DEFAULT_MAX_WALK_TIME,
     routing_settings,
 )
-from .modes import DEFAULT_WALK_SPEED
+from .modes import DEFAULT_BIKE_SPEED, DEFAULT_EBIKE_SPEED, DEFAULT_WALK_SPEED, is_transit
 from .network.network import Network
+from .network.street import arc_seconds
 from .points import Points, as_points
-from .routing.street import warns_once_per_point_set
+from .routing.street import snapped_costs, street_seconds, warns_once_per_point_set
 from .routing.transit import AccessSearch, _walking, access_search, departure_labels, stop_costs, walk_pairs
 from .timeline import timeline_seconds
 
@@ -237,6 +239,84 @@ def itinerary(
     frame = gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326") if legs else _empty_legs()
     frame.insert(0, "leg", np.arange(1, len(frame) + 1))
     return frame
+
+
+@warns_once_per_point_set
+def street_route(
+    network: Network,
+    origin,
+    destination,
+    *,
+    mode: str,
+    max_time: float = 120,
+    walk_speed: float = DEFAULT_WALK_SPEED,
+    bike_speed: float = DEFAULT_BIKE_SPEED,
+    ebike_speed: float = DEFAULT_EBIKE_SPEED,
+    car_speed_factor: float = 1.0,
+    max_snap_distance: float = DEFAULT_MAX_SNAP_DISTANCE,
+):
+    """The street path of the fastest trip by a street mode, as travelled.
+
+    It is the path behind :func:`travel_time_matrix` with the same mode and options: the walk
+    from the origin to its street, the streets of ``mode``'s graph, the walk from the last
+    street to the destination.
+
+    Parameters
+    ----------
+    network : Network
+    origin, destination : tuple or geopandas.GeoDataFrame or pandas.DataFrame
+        ``(lon, lat)`` in WGS84 degrees, or a one-row frame as accepted by
+        :func:`travel_time_matrix`.
+    mode : {"walk", "bike", "ebike", "moped", "car"}
+    max_time : float, default 120
+        Minutes; a slower trip is not searched.
+    walk_speed, bike_speed, ebike_speed, car_speed_factor, max_snap_distance :
+        As in :func:`travel_time_matrix` (km/h, a factor, metres).
+
+    Returns
+    -------
+    shapely.LineString
+        In WGS84 longitude and latitude, from the origin to the destination; empty when the
+        destination is not reachable within ``max_time`` (or a point is off the network).
+
+    Raises
+    ------
+    UnknownModeError
+        ``mode`` is unknown or the network was not built for it.
+    InvalidParameterError
+        A public transport mode (see :func:`itinerary`), or a time, speed or distance out of
+        range.
+    """
+    import shapely
+
+    if isinstance(mode, str) and is_transit(mode):
+        raise InvalidParameterError(
+            f"street_route follows the streets of one street mode; for mode={mode!r} use itinerary"
+        )
+    routing = routing_settings(
+        network, mode, max_time=max_time, walk_speed=walk_speed, bike_speed=bike_speed,
+        ebike_speed=ebike_speed, car_speed_factor=car_speed_factor, max_snap_distance=max_snap_distance,
+    )  # fmt: skip
+    here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
+    start, end = (float(here.lon[0]), float(here.lat[0])), (float(there.lon[0]), float(there.lat[0]))
+    if start == end:  # the matrix's 0 minutes, wherever the streets are
+        return shapely.LineString([start, end])
+    edge_seconds = network.edge_seconds(mode, **routing.speeds)
+    weight = arc_seconds(network.graph(mode), edge_seconds)
+
+    def snap(points: Points, name: str):
+        return snapped_costs(
+            network, mode, points.lon, points.lat, edge_seconds=edge_seconds, walk_speed=routing.walk_speed,
+            max_snap_distance=routing.max_snap_distance, ids=points.ids, name=name,
+        )  # fmt: skip
+
+    start_costs, end_costs = snap(here, "origin"), snap(there, "destination")
+    limit = search_limit(routing.max_time)
+    # The matrix's rule for "within max_time", so that a trip it times is one drawn here.
+    seconds = whole_seconds(street_seconds(network, mode, weight, start_costs, end_costs, limit))[0, 0]
+    if not seconds <= last_second(routing.max_time):
+        return shapely.LineString()
+    return _street_line(network, mode, weight, start_costs, end_costs, start, end, limit)
 
 
 def _park_and_ride_used(network: Network, search: AccessSearch, stop: int, seconds: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ streets are drawn as a light background (no tile server). Maps are in metres (th
 network's UTM CRS, or the frame's), with a scale bar; no basemap, everything offline.
 
 matplotlib is imported on first use, and pyplot only to make a new figure (no ``ax`` given,
-or :func:`accessibility_panels`); the backend is never chosen here.
+or :func:`accessibility_panels` and :func:`aid_map`); the backend is never chosen here.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["accessibility_map", "accessibility_panels", "isochrone_map", "profile"]
+__all__ = ["accessibility_map", "accessibility_panels", "aid_map", "isochrone_map", "profile"]
 
 MODE_PHRASES = {
     "walk": "on foot",
@@ -604,6 +604,174 @@ def accessibility_panels(
         departure = _departure_text(acc.attrs, percentile) if any(map(is_transit, modes)) else ""
         title += f"\ntransit {departure}" if departure else ""
     fig.suptitle(title)
+    return fig
+
+
+_GAIN_COLOURS = ("YlOrRd", 0.2)
+"""Colours of the gains (a colormap and where its palest usable colour is): unlike the viridis of
+accessibility, so that a gain never reads as a level, and from pale orange, so that the least
+gain stands apart from the grey of none."""
+_TITLE_WIDTH = 34
+"""Characters per line of a panel title (an aid's label may be long)."""
+
+
+def _aid_labels(impact, aids) -> dict:
+    """The aids to draw, in order, each with its plain-words label: ``{scenario: label}``."""
+    from .aids import Aid, default
+
+    scenarios = [s for s in pd.unique(impact["scenario"]) if s != "base"]
+    if aids is None:
+        items = scenarios
+    elif isinstance(aids, (str, Aid)):
+        items = [aids]
+    else:
+        items = list(aids.values()) if isinstance(aids, dict) else list(aids)
+    if not items:
+        raise InvalidParameterError("aids is empty: give at least one aid to map, or leave aids out for all")
+    known = {**default(), **impact.attrs.get("aids", {})}
+    labels = {}
+    for item in items:
+        name = item.name if isinstance(item, Aid) else item
+        if name not in scenarios:
+            raise InvalidParameterError(
+                f"aid {name!r} is not a scenario of impact; available: {_listing(scenarios)}"
+            )
+        aid = item if isinstance(item, Aid) else known.get(name)
+        labels[name] = (aid.label_en if aid is not None else "") or name
+    return labels
+
+
+def _scenario_rows(impact, scenario):
+    rows = impact[impact["scenario"] == scenario]
+    if rows["id"].duplicated().any():
+        raise InvalidParameterError(
+            f"some origins appear more than once in scenario {scenario!r}; pass the frame returned by "
+            "reachable.aid_impact unchanged"
+        )
+    return rows
+
+
+def aid_map(
+    impact,
+    column: str,
+    *,
+    aids=None,
+    network: Network | None = None,
+    cutoff: float | None = None,
+) -> Figure:
+    """Map where each aid adds most: accessibility without aid, then the gain of each aid.
+
+    The first panel shows the opportunities each origin reaches with the base modes (on the
+    viridis scale of :func:`accessibility_map`); each other panel, those one aid adds, all
+    aids on one shared colour scale, origins gaining nothing in grey. Origins are drawn as in
+    :func:`accessibility_map` (H3 hexagons, polygons or discs), with the network's streets
+    and a scale bar on the first panel.
+
+    Parameters
+    ----------
+    impact : geopandas.GeoDataFrame
+        The result of :func:`reachable.aid_impact`: ``id``, ``scenario``, the count columns
+        and their ``<column>_gain``, ``geometry``.
+    column : str
+        The count column to map, e.g. ``"jobs"``.
+    aids : optional
+        The aids to show, one panel each, in this order: names of the scenarios of
+        ``impact`` or :class:`reachable.aids.Aid` objects (a list, a dict or one). Default:
+        every aid of ``impact``. Panels are titled with each aid's ``label_en`` ("With a lent
+        bike"), from the objects given, ``impact.attrs["aids"]`` or
+        :func:`reachable.aids.default`, else its name.
+    network : Network, optional
+        The network ``impact`` was computed on: its streets are drawn in every panel, in its
+        UTM CRS.
+    cutoff : float, optional
+        Minutes, for the titles; default ``impact.attrs["cutoff"]``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new figure (made with pyplot): one axes without aid, one per aid, a colorbar of the
+        opportunities reached under the first, and one of the opportunities gained under the
+        others.
+
+    Raises
+    ------
+    InvalidParameterError
+        ``impact`` is not a GeoDataFrame from :func:`reachable.aid_impact` (no ``scenario``,
+        no ``"base"``, no gain column); the column or an aid is not in it; ``aids`` is
+        empty; or ``network`` is not a :class:`reachable.Network`.
+    """
+    import shapely
+
+    _check_frame(impact, "impact", ("id", "scenario"))
+    _check_column(impact, column)
+    gain = f"{column}_gain"
+    if gain not in impact.columns:
+        raise InvalidParameterError(
+            f"impact has no {gain!r} column: pass the frame returned by reachable.aid_impact"
+        )
+    _check_network(network)
+    if not (impact["scenario"] == "base").any():
+        raise InvalidParameterError(
+            "impact has no 'base' scenario to compare with: pass the frame returned by reachable.aid_impact"
+        )
+    labels = _aid_labels(impact, aids)
+    cutoff = cutoff if cutoff is not None else impact.attrs.get("cutoff")
+
+    crs = _metric_crs(impact, network)
+    base = _scenario_rows(impact, "base")
+    shapes = [_origin_shapes(base, crs)]
+    values = [base[column].to_numpy(dtype=np.float64)]
+    for name in labels:
+        rows = _scenario_rows(impact, name)
+        shapes.append(_origin_shapes(rows, crs))
+        gained = rows[gain].to_numpy(dtype=np.float64)
+        values.append(np.where(gained > 0, gained, np.nan))  # no gain: grey
+    base_scale = _colour_scale(values[0], None, None, "viridis")
+    import matplotlib as mpl
+    from matplotlib.colors import ListedColormap
+
+    name, palest = _GAIN_COLOURS
+    gain_cmap = ListedColormap(mpl.colormaps[name](np.linspace(palest, 1.0, 256)))
+    gain_scale = _colour_scale(np.concatenate(values[1:]), 0.0, None, gain_cmap)
+
+    import textwrap
+
+    import matplotlib.pyplot as plt
+
+    n = len(values)
+    ncols = min(n, 4)
+    nrows = math.ceil(n / ncols)
+    panel_size = 4.5
+    bounds = shapely.total_bounds(np.concatenate(shapes))
+    minx, miny, maxx, maxy = bounds
+    height = panel_size * (maxy - miny) / max(maxx - minx, 1.0)
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        # Room for the panel titles and, under the rows, the colorbars and the figure title.
+        figsize=(ncols * panel_size, nrows * (height + 1.1) + 1.2),
+        layout="constrained",
+        squeeze=False,
+    )
+    base_modes = list(impact.attrs.get("base_modes", []))
+    titles = ["Without aid" + (": " + " or ".join(map(_mode_phrase, base_modes)) if base_modes else "")]
+    titles += [f"With {label[:1].lower() + label[1:]}" for label in labels.values()]
+    for k, (shape, value, title) in enumerate(zip(shapes, values, titles, strict=True)):
+        ax = axes.flat[k]
+        # One scale bar is enough: every panel has the same extent and scale.
+        scale = base_scale if k == 0 else gain_scale
+        _map_layers(ax, shape, value, scale, crs, network, bounds, scale_bar=k == 0)
+        ax.set_title(textwrap.fill(title, _TITLE_WIDTH))
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    within = f" within {_number(cutoff)} min" if cutoff is not None else ""
+    reached, more = f"{column} reachable{within} without aid", f"more {column} reachable{within} (grey: none)"
+    _colorbar(fig, base_scale, axes.flat[0], reached, location="bottom", shrink=0.9, aspect=25)
+    _colorbar(fig, gain_scale, list(axes.flat[1:n]), more, location="bottom", shrink=0.6, aspect=40)
+    title = f"{_capitalised(column)} reachable{within}, and how many more with each aid"
+    aid_modes = [m for aid in impact.attrs.get("aids", {}).values() for m in aid.modes]
+    departure = _departure_text(impact.attrs, None) if any(map(is_transit, base_modes + aid_modes)) else ""
+    fig.suptitle(title + (f"\ntransit {departure}" if departure else ""))
     return fig
 
 

@@ -302,10 +302,16 @@ class Network:
     def _from_edges(cls, edges: StreetEdges, metadata: dict, bar) -> Network:
         graphs = {}
         for mode in edges.modes:
-            graphs[mode] = build_street_graph(edges, mode)
+            graph = build_street_graph(edges, mode)
             if hasattr(bar, "update"):
                 bar.update()
-            logger.debug("%s graph: %d nodes, %d arcs", mode, graphs[mode].n_nodes, graphs[mode].n_arcs)
+            logger.debug("%s graph: %d nodes, %d arcs", mode, graph.n_nodes, graph.n_arcs)
+            if graph.n_arcs == 0:
+                message = f"no street of the OpenStreetMap data allows {mode}: no {mode} graph is built"
+                logger.warning(message)
+                warnings.warn(message, ReachableWarning, stacklevel=4)
+                continue
+            graphs[mode] = graph
         return cls(edges, graphs, metadata)
 
     # ------------------------------------------------------------------ persistence

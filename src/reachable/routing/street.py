@@ -66,6 +66,21 @@ MOST = 0.5
 """Share of a set of points off the network above which it is refused, not warned about."""
 
 _gathered: ContextVar[list | None] = ContextVar("unsnapped points", default=None)
+_refusing: ContextVar[bool] = ContextVar("refusing points mostly off a network", default=True)
+
+
+@contextmanager
+def mostly_off_allowed():
+    """Within this block, sets of points mostly off a mode's network are warned about, not refused.
+
+    For callers that have checked the points once already and route them by modes that
+    reach only some (a diagnosis: offers on a cycle path are off the car network).
+    """
+    token = _refusing.set(False)
+    try:
+        yield
+    finally:
+        _refusing.reset(token)
 
 
 @contextmanager
@@ -122,7 +137,7 @@ def _check_unsnapped(network: Network, mode: str, lon, lat, edge, *, ids, name: 
     if not lost.any():
         return
     n_lost, n = int(lost.sum()), len(edge)
-    if n_lost > MOST * n:
+    if n_lost > MOST * n and _refusing.get():
         swapped = network.snap(mode, lat, lon, max_snap_distance=limit).edge >= 0
         if swapped.mean() > MOST:
             raise InvalidPointsError(
@@ -144,6 +159,12 @@ def _check_unsnapped(network: Network, mode: str, lon, lat, edge, *, ids, name: 
         _emit(network, [record])
     else:
         gathered.append(record)
+
+
+def check_points(network: Network, mode: str, lon, lat, *, ids, name: str, limit: float) -> None:
+    """Refuse a set of points mostly off ``mode``'s network, and warn about the others off it."""
+    _check_unsnapped(network, mode, lon, lat, network.snap(mode, lon, lat, max_snap_distance=limit).edge,
+                     ids=ids, name=name, limit=limit)  # fmt: skip
 
 
 def snapped_costs(
