@@ -290,6 +290,7 @@ def test_demo_on_a_sample_of_hexagons(capsys, tmp_path, hexes, cache):
     n = len(hexes.iloc[::25])
     names = [
         "accessibility.gpkg",
+        "deserts_transit.png",
         "map_bike.png",
         "map_car.png",
         "map_modes.png",
@@ -298,7 +299,7 @@ def test_demo_on_a_sample_of_hexagons(capsys, tmp_path, hexes, cache):
         "summary.txt",
     ]
     assert sorted(p.name for p in out.iterdir()) == names
-    for name in names[1:6]:
+    for name in names[1:7]:
         assert (out / name).stat().st_size > 10_000
     acc = gpd.read_file(out / "accessibility.gpkg")
     assert list(acc.columns) == ["id", "mode", "cutoff", "jobs", "schools", "geometry"]
@@ -311,6 +312,8 @@ def test_demo_on_a_sample_of_hexagons(capsys, tmp_path, hexes, cache):
     assert "Within 45 min, the median cell reaches " in summary
     assert "% of the city's jobs on foot, " in summary and "% by transit, " in summary
     assert str(out / "map_transit.png") in captured.out
+    assert "Mobility deserts: cells where transit reaches less than half the jobs a car reaches" in summary
+    assert "Gini index of the jobs reachable within 45 min" in summary and "no income" in summary
     # One warning per set of points off the network (origins and destinations, every mode),
     # shown once, through the log, not a second time by warnings.warn.
     warned = [line for line in captured.err.splitlines() if line.startswith("reachable: warning:")]
@@ -574,3 +577,27 @@ def test_replace_folder_moves_everything_in_or_nothing(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "pages", "table.csv"]
     assert [p.name for p in (out / "pages").iterdir()] == ["a.html"]
     assert (out / "table.csv").read_text() == "new" and (out / "notes.txt").read_text() == "mine"
+
+
+def test_deserts_from_the_command_line_equal_the_library(capsys, tmp_path, poa, poa_csv, cache):
+    path, few = poa_csv
+    out = tmp_path / "deserts"
+    argv = ["deserts", "--osm", str(poa.osm), "--gtfs", *map(str, poa.gtfs), "--date", DATE,
+            "--grid", str(path), "--column", "jobs", "--mode", "transit", "--cutoff", "45",
+            "--departure", "14:00", "--line", "0.5", "--relative-to", "car", "--out", str(out),
+            "--no-progress"]  # fmt: skip
+    assert main(argv) == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "desert_map.png",
+        "deserts.gpkg",
+        "lorenz.png",
+        "summary.csv",
+    ]
+    network = rc.Network.build(poa.osm, gtfs=list(poa.gtfs), date=DATE)
+    acc = rc.accessibility(network, few, few, columns=["jobs"], mode=["transit", "car"], cutoffs=[45],
+                           departure="14:00")  # fmt: skip
+    expected = rc.deserts(acc, few, column="jobs", mode="transit", cutoff=45, line=0.5, relative_to="car")
+    pd.testing.assert_frame_equal(pd.read_csv(out / "summary.csv"), expected.summary, check_dtype=False)
+    cells = gpd.read_file(out / "deserts.gpkg")
+    assert cells["desert"].astype(bool).tolist() == expected.cells["desert"].tolist()
+    assert "live in deserts of jobs by transit within 45 min" in capsys.readouterr().out

@@ -106,3 +106,22 @@ def test_mobility_diagnosis_example(capsys, tmp_path, monkeypatch):
     pages = sorted(p.name for p in (out / "sheets").iterdir())
     assert pages == ["amina.html", "bruno.html", "carla.html", "diego.html", "elisa.html", "index.html"]
     assert "heure à laquelle partir de chez vous" in (out / "sheets" / "amina.html").read_text()
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_mobility_deserts_example(capsys, tmp_path, monkeypatch):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "results"
+    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REACHABLE_EXAMPLE_SMALL", "1")
+    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
+    runpy.run_path(str(EXAMPLES / "mobility_deserts.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    assert "Porto Alegre, 123 hexagons" in printed
+    # ipea's published values on the Belo Horizonte sample (see test_equity.py).
+    assert "Belo Horizonte, Gini: 0.4715" in printed and "Belo Horizonte, Palma: 3.8005" in printed
+    assert "Belo Horizonte, concentration: 0.3346" in printed  # corrected, ipea's default
+    names = ["deserts_porto_alegre.png", "jobs_by_income_decile.png", "lorenz_belo_horizonte.png"]
+    assert sorted(p.name for p in out.iterdir()) == names

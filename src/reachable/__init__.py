@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 
-from . import aids, datasets, decay, measures, opportunities, plot
+from . import aids, datasets, decay, equity, grid, measures, opportunities, plot
 from .accessibility import accessibility
+from .deserts import deserts
 from .diagnosis import diagnose
 from .errors import (
     CRSError,
@@ -58,7 +59,10 @@ __all__ = [
     "aids",
     "datasets",
     "decay",
+    "deserts",
     "diagnose",
+    "equity",
+    "grid",
     "isochrones",
     "itinerary",
     "measures",

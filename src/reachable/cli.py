@@ -467,6 +467,47 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="folder of the results, made or updated (its other files are kept)",
     )
+
+    desert = commands.add_parser(
+        "deserts",
+        parents=[network, transit, vehicles],
+        help="where people reach too little without a car, and who lives there",
+        description=_wrap(
+            "Count the opportunities (--column of --grid) reachable from each cell within --cutoff "
+            "minutes by --mode, and flag the cells below a poverty line: --line opportunities "
+            "(--relative-to absolute), a share of the population-weighted median (median, the "
+            "default), or a share of what a car reaches (car). Writes to --out: deserts.gpkg (the "
+            "cells: accessibility, line, shortfall, desert, population), summary.csv (people in "
+            "deserts, FGT0/1/2, by --income-group when given), desert_map.png and lorenz.png."
+        ),
+        epilog=(
+            "example:\n"
+            "  reachable deserts --network poa.reachable --grid cells.gpkg --column jobs \\\n"
+            "      --mode transit --cutoff 45 --departure 14:00 --out deserts/"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = desert.add_argument_group("cells and line")
+    where.add_argument(
+        "--grid", required=True, metavar="FILE", help="cells with an 'id', their people and opportunities"
+    )
+    where.add_argument("--column", required=True, metavar="C", help="the opportunities, e.g. jobs")
+    where.add_argument("--mode", required=True, choices=MODE_CHOICES, metavar="M", help=_modes_help(one=True))
+    where.add_argument("--cutoff", required=True, type=_positive_number, metavar="MIN", help="minutes")
+    where.add_argument(
+        "--line", type=_positive_number, default=0.5, metavar="X", help="the poverty line (default 0.5)"
+    )
+    where.add_argument(
+        "--relative-to",
+        choices=("absolute", "median", "car"),
+        default="median",
+        help="what the line is relative to (default: median)",
+    )
+    where.add_argument("--population", default="population", metavar="C", help="people per cell (column)")
+    where.add_argument("--income-group", metavar="C", help="a column of groups, e.g. income_decile")
+    desert.add_argument_group("output").add_argument(
+        "--out", required=True, metavar="DIR", help="folder of the results, made or updated"
+    )
     return parser
 
 
@@ -736,7 +777,7 @@ def _run_shifts(args) -> int:
 
 def _run_diagnose(args) -> int:
     from .aids import catalogue
-    from .diagnosis import diagnose
+    from .diagnosis import diagnose, modes_needed, scenarios
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
@@ -744,7 +785,7 @@ def _run_diagnose(args) -> int:
     _check_writable(out if out.is_dir() else out.parent)
     kit = catalogue(args.aids)
     people, offers, folks = _read_people_and_offers(args.people, args.offers)
-    modes = _diagnosis_modes(folks, kit)
+    modes = modes_needed(scenarios(folks, kit))
     if args.network is None and any(map(is_transit, modes)) and not args.gtfs:
         raise InvalidParameterError(_transit_needed(folks, kit))
     routing = _vehicle_settings(args)
@@ -779,6 +820,55 @@ def _run_diagnose(args) -> int:
     return 0
 
 
+def _run_deserts(args) -> int:
+    import matplotlib
+
+    from .accessibility import accessibility
+    from .deserts import deserts
+    from .points import opportunity_counts
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise InvalidParameterError(f"--out {out} is a file; give a folder")
+    grid = _read_places(args.grid, "grid")
+    opportunity_counts(grid, [args.column], name="grid")
+    relative_to = None if args.relative_to == "absolute" else args.relative_to
+    modes = [args.mode] + (["car"] if relative_to == "car" and args.mode != "car" else [])
+    network = _build_network(args, modes)
+    acc = accessibility(
+        network, grid, grid, columns=[args.column], mode=modes, cutoffs=[args.cutoff],
+        departure=args.departure, arrival=args.arrival, time_window=args.time_window,
+        percentiles=tuple(args.percentiles)[:1], progress=_progress(args), **_vehicle_settings(args),
+    )  # fmt: skip
+    result = deserts(
+        acc, grid, column=args.column, mode=args.mode, cutoff=args.cutoff, line=args.line,
+        relative_to=relative_to, population=args.population, income_group=args.income_group,
+    )  # fmt: skip
+    matplotlib.use("Agg")  # files only: no window
+    replace_folder(out, lambda folder: _write_deserts(result, acc, grid, network, folder, args))
+    everyone = result.summary.iloc[-1]
+    print(
+        f"{everyone['in_deserts']:,.0f} of {everyone['population']:,.0f} people ({everyone['fgt0']:.1%}) "
+        f"live in deserts of {args.column} by {args.mode} within {args.cutoff:g} min; wrote {out}"
+    )
+    return 0
+
+
+def _write_deserts(result, acc, grid, network, folder: Path, args) -> None:
+    import matplotlib.pyplot as plt
+
+    from . import plot
+
+    result.cells.to_file(folder / "deserts.gpkg", driver="GPKG", layer="deserts")
+    result.summary.to_csv(folder / "summary.csv", index=False)
+    ax = plot.desert_map(result, network=network)
+    ax.figure.savefig(folder / "desert_map.png", dpi=150)
+    plt.close(ax.figure)
+    ax = plot.lorenz(acc, grid, column=args.column, population=args.population)
+    ax.figure.savefig(folder / "lorenz.png", dpi=150)
+    plt.close(ax.figure)
+
+
 def _read_people_and_offers(people_file: str, offers_file: str):
     """Both frames as read, and the people checked; one error lists the bad rows of both files."""
     from .people import read_offers, read_people
@@ -796,20 +886,6 @@ def _read_people_and_offers(people_file: str, offers_file: str):
     if problems:
         raise InvalidPointsError("\n".join(problems))
     return people, offers, folks
-
-
-def _diagnosis_modes(folks, kit) -> list[str]:
-    """The modes the diagnosis routes: each person's own, and those of each aid they may use."""
-    from .aids import holds, usable
-
-    modes = set()
-    for own, licences in zip(folks["modes"], folks["licences"], strict=True):
-        modes.update(usable(own, licences))
-        for aid in kit.values():
-            held = (*licences, *aid.grants)
-            if holds(aid.requires, held):
-                modes.update(usable((*own, *aid.modes), held))
-    return sorted(modes)
 
 
 def _transit_needed(folks, kit) -> str:
@@ -897,6 +973,55 @@ def demo_summary(acc, totals: dict[str, float], *, n_cells: int, notes: Sequence
     return "\n".join(lines) + "\n"
 
 
+def demo_deserts(acc, hexes):
+    """The demo's deserts: jobs by transit within 45 min below half of what a car reaches."""
+    from .deserts import deserts
+
+    return deserts(
+        acc, hexes, column="jobs", mode="transit", cutoff=DEMO_MAP_CUTOFF, line=0.5, relative_to="car"
+    )
+
+
+def desert_summary(deserts, acc, hexes) -> str:
+    """The deserts section of the demo's summary, with the Gini index of each mode."""
+    from .equity import gini_index
+    from .plot import MODE_PHRASES
+
+    everyone = deserts.summary.iloc[-1]
+    rows = acc[acc["cutoff"] == DEMO_MAP_CUTOFF]
+    gini = gini_index(
+        rows, hexes.fillna({"population": 0}), column="jobs", population="population", group_by=["mode"]
+    )
+    ginis = [
+        f"{value:.2f} {MODE_PHRASES[mode]}"
+        for mode, value in zip(gini["mode"], gini["gini_index"], strict=True)
+    ]
+    return "\n".join([
+        "",
+        f"Mobility deserts: cells where transit reaches less than half the jobs a car reaches in "
+        f"{DEMO_MAP_CUTOFF} min. {everyone['in_deserts']:,.0f} of {everyone['population']:,.0f} people "
+        f"({_percent(100 * everyone['fgt0'])}) live in one; mean shortfall (FGT1) {everyone['fgt1']:.3f}, "
+        f"FGT2 {everyone['fgt2']:.3f} (deserts_transit.png).",
+        f"Gini index of the jobs reachable within {DEMO_MAP_CUTOFF} min, over the people: "
+        + ", ".join(ginis) + ".",
+        "The Porto Alegre grid has population but no income: the measures by income (Palma ratio, "
+        "concentration index, deserts by income decile) need an income column, as in the Belo "
+        "Horizonte example (examples/mobility_deserts.py).",
+    ]) + "\n"  # fmt: skip
+
+
+def _save_desert_map(deserts, path: Path, network) -> Path:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from .plot import desert_map
+
+    figure = Figure(figsize=(8, 8), layout="constrained")
+    FigureCanvasAgg(figure)
+    desert_map(deserts, network=network, ax=figure.subplots())
+    return replace_atomically(path, lambda tmp: figure.savefig(tmp, dpi=120))
+
+
 def _save_map(acc, mode: str, path: Path, **options) -> Path:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -982,7 +1107,9 @@ def _run_demo(args) -> int:
     if unsnapped:
         notes.append(unsnapped)
     totals = {column: float(hexes[column].sum()) for column in DEMO_COLUMNS}
-    summary = demo_summary(acc, totals, n_cells=len(hexes), notes=notes)
+    deserts = demo_deserts(acc, hexes)
+    written.append(_save_desert_map(deserts, out / "deserts_transit.png", network))
+    summary = demo_summary(acc, totals, n_cells=len(hexes), notes=notes) + desert_summary(deserts, acc, hexes)
     written.append(replace_atomically(out / "summary.txt", lambda tmp: tmp.write_text(summary)))
     print(summary)
     print("wrote:")
@@ -1045,7 +1172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     run = {
         "demo": _run_demo, "accessibility": _run_accessibility, "matrix": _run_matrix, "shifts": _run_shifts,
-        "diagnose": _run_diagnose,
+        "diagnose": _run_diagnose, "deserts": _run_deserts,
     }[args.command]  # fmt: skip
     try:
         with warnings.catch_warnings():

@@ -195,14 +195,16 @@ def diagnose(
     early = positive("arrive_early", arrive_early, unit="minutes", allow_zero=True)
     after = positive("leave_after", leave_after, unit="minutes", allow_zero=True)
     folks, jobs, kit = read_people(people), read_offers(offers), catalogue(aids)
-    scenarios = _scenarios(folks, kit)
-    needed = sorted({m for column in ("modes", "unlicensed") for modes in scenarios[column] for m in modes})
+    plans = scenarios(folks, kit)
+    needed = modes_needed(plans)
     missing = [m for m in needed if m not in network.modes]
     if missing:
         raise UnknownModeError(
             f"the network cannot route {', '.join(missing)}, which people or aids use (it has "
             f"{', '.join(network.modes)}); build it with those modes (and gtfs= for public transport)"
         )
+    # The modes an aid would give with a licence tell where the licence is missing, if routable.
+    needed += sorted({m for modes in plans["unlicensed"] for m in modes} & set(network.modes) - set(needed))
     days = _working_days(network, jobs)
     # The places are checked once on foot (swapped coordinates, another city); then each mode
     # may reach only some of them.
@@ -214,7 +216,7 @@ def diagnose(
     with mostly_off_allowed():
         trips = _trips(network, folks, jobs, days, needed, early, after, routing, progress)
     names = ["now", *kit]
-    outcome = _outcome(trips, scenarios, names, folks, days, len(jobs))
+    outcome = _outcome(trips, plans, names, folks, days, len(jobs))
     effects = _aid_effects(outcome, folks, jobs, names)
     summary = _summary(outcome, effects, folks, jobs)
     return Diagnosis(
@@ -230,7 +232,12 @@ def diagnose(
     )
 
 
-def _scenarios(folks: pd.DataFrame, kit: dict[str, Aid]) -> pd.DataFrame:
+def modes_needed(plans: pd.DataFrame) -> list[str]:
+    """The modes a diagnosis routes: those people may use now or with an aid (see :func:`scenarios`)."""
+    return sorted({m for modes in plans["modes"] for m in modes})
+
+
+def scenarios(folks: pd.DataFrame, kit: dict[str, Aid]) -> pd.DataFrame:
     """Per person (row) and scenario: the ``modes`` usable, and those an aid would add with a licence.
 
     An aid whose licence the person lacks changes nothing (``modes`` are her own), but the
@@ -379,19 +386,17 @@ class _Outcome:
     first_slot: np.ndarray  # per offer
 
 
-def _outcome(
-    trips: _Trips, scenarios: pd.DataFrame, names: list[str], folks, days, n_offers: int
-) -> _Outcome:
+def _outcome(trips: _Trips, plans: pd.DataFrame, names: list[str], folks, days, n_offers: int) -> _Outcome:
     """The best mode and the feasibility of each person, offer and scenario, day by day."""
     n_people, n_slots, n_modes = trips.there.shape
     mode_index = {m: k for k, m in enumerate(trips.modes)}
     allowed = np.zeros((n_people, len(names), n_modes), bool)
     with_licence = np.zeros((n_people, len(names), n_modes), bool)
     scenario_index = {name: s for s, name in enumerate(names)}
-    for person, scenario, modes, unlicensed in scenarios.itertuples(index=False):
+    for person, scenario, modes, unlicensed in plans.itertuples(index=False):
         s = scenario_index[scenario]
         allowed[person, s, [mode_index[m] for m in modes]] = True
-        with_licence[person, s, [mode_index[m] for m in unlicensed]] = True
+        with_licence[person, s, [mode_index[m] for m in unlicensed if m in mode_index]] = True
     limit = folks["max_commute"].to_numpy()[:, None, None]
     with np.errstate(invalid="ignore"):
         there_ok, back_ok = trips.there <= limit, trips.back <= limit
