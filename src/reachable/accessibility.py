@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names, positive
+from .cluster import check_client, chunks, interleave, run
 from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
@@ -24,6 +25,11 @@ RESERVED = ("mode", "cutoff", "percentile", "geometry")
 
 DEFAULT_GRAVITY_MAX_TIME = 120.0
 """Minutes searched for a gravity measure whose decay never reaches zero."""
+
+
+def _piece(network, origins, *, opportunities, options):
+    """One task: the accessibility of one chunk of origins."""
+    return accessibility(network, origins, opportunities, progress=False, **options)
 
 
 @warns_once_per_point_set
@@ -43,6 +49,7 @@ def accessibility(
     time_window: int = 1,
     percentiles: float | Sequence[float] = (50,),
     progress: bool | None = None,
+    client=None,
     **routing,
 ):
     """Opportunities reachable from each origin, by mode, straight from the network.
@@ -86,6 +93,9 @@ def accessibility(
         the destination included, since the deadline is what matters).
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
+    client : distributed.Client, optional
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
+        frame, bit for bit.
     **routing
         Other settings of :func:`travel_time_matrix`: ``max_walk_time``, ``max_transfers``,
         ``walk_speed``, ``bike_speed``, ``car_speed_factor``, ``board_slack``,
@@ -145,6 +155,16 @@ def accessibility(
         else:
             search_time = limit if np.isfinite(limit) else DEFAULT_GRAVITY_MAX_TIME
 
+    if client is not None:  # everything checked: the chunks run on the workers
+        check_client(client)
+        options = dict(
+            columns=columns, mode=modes, cutoffs=cutoffs, measure=measure, decay=decay, max_time=max_time,
+            departure=departure, arrival=arrival, time_window=time_window, percentiles=percentiles, **routing,
+        )  # fmt: skip
+        pieces = chunks(origins)
+        frames = run(_piece, network, pieces, client=client, progress=progress, what="accessibility",
+                     opportunities=opportunities, options=options)  # fmt: skip
+        return interleave(frames, [len(piece) for piece in pieces])
     frames = []
     transit = None
     for mode_name in modes:

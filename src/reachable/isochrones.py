@@ -9,6 +9,7 @@ import pandas as pd
 
 from ._checks import cutoff_minutes
 from ._progress import progress_bar
+from .cluster import check_client, chunks, run
 from .cutoffs import search_limit
 from .errors import InvalidParameterError
 from .kernels import budget_left
@@ -38,6 +39,15 @@ SINGLE_DEPARTURE_ONLY = ("time_window", "percentiles", "frequency_draws")
 """Options of travel_time_matrix that isochrones, drawn for one departure, cannot honour."""
 
 
+ISOCHRONES_PER_TASK = 16
+"""Origins per task on a cluster: an isochrone takes about half a second."""
+
+
+def _piece(network, origins, *, options):
+    """One task: the isochrones of one chunk of origins."""
+    return isochrones(network, origins, progress=False, **options)
+
+
 @warns_once_per_point_set
 def isochrones(
     network: Network,
@@ -47,6 +57,7 @@ def isochrones(
     cutoffs,
     departure=None,
     progress: bool | None = None,
+    client=None,
     **routing,
 ):
     """Areas holding the places reached from each origin within each cutoff.
@@ -77,6 +88,8 @@ def isochrones(
     departure : datetime.datetime or str, required for ``transit``
     progress : bool, optional
         Show a progress bar over origins; default only on an interactive terminal or notebook.
+    client : distributed.Client, optional
+        Draw chunks of origins on a Dask cluster (see :mod:`reachable.cluster`).
     **routing
         ``walk_speed``, ``bike_speed``, ``ebike_speed``, ``car_speed_factor``,
         ``access_mode``, ``max_access_time``, ``park_and_ride``, ``max_walk_time``,
@@ -113,6 +126,16 @@ def isochrones(
             "for travel times over a window use travel_time_matrix"
         )
     points = as_points(origins, "origins")
+    if client is not None:
+        check_client(client)
+        routing_settings(
+            network, mode, max_time=cutoff_values[-1], departure=departure, **routing
+        )  # checked here
+        pieces = chunks(origins, ISOCHRONES_PER_TASK)
+        options = dict(mode=mode, cutoffs=cutoff_values, departure=departure, **routing)
+        frames = run(_piece, network, pieces, client=client, progress=progress, what=f"{mode} isochrones",
+                     options=options)  # fmt: skip
+        return pd.concat(frames, ignore_index=True)
     settings = routing_settings(network, mode, max_time=cutoff_values[-1], departure=departure, **routing)
     query = settings.transit
     walking = _layer(network, "walk" if query is not None else mode, settings)

@@ -6,12 +6,14 @@ import logging
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._checks import positive, whole_number
 from ._progress import progress_bar
+from .cluster import check_client, chunks, run, write_part
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
@@ -120,7 +122,9 @@ def travel_time_matrix(
     seed: int = 0,
     max_snap_distance: float = DEFAULT_MAX_SNAP_DISTANCE,
     progress: bool | None = None,
-) -> pd.DataFrame:
+    client=None,
+    out=None,
+) -> pd.DataFrame | Path:
     """Travel times from every origin to every destination by one mode.
 
     Each point snaps to the nearest edge of the mode's street graph (its projection on the
@@ -214,6 +218,14 @@ def travel_time_matrix(
         Metres; points farther from the mode's streets are unreachable, with a warning.
     progress : bool, optional
         Show a progress bar; default only on an interactive terminal or notebook.
+    client : distributed.Client, optional
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
+        rows, bit for bit, in the same order.
+    out : str or Path, optional
+        A folder: write the matrix there as partitioned Parquet (one ``part-*.parquet`` per
+        chunk of origins, written by the worker that computed it; read it back with
+        ``dask.dataframe.read_parquet`` or ``pandas.read_parquet``), and return the folder.
+        For matrices bigger than memory.
 
     Returns
     -------
@@ -238,14 +250,18 @@ def travel_time_matrix(
     """
     origin_points = as_points(origins, "origins")
     destination_points = origin_points if destinations is None else as_points(destinations, "destinations")
-    routing = routing_settings(
-        network, mode, max_time=max_time, departure=departure, arrival=arrival, time_window=time_window,
+    options = dict(
+        mode=mode, max_time=max_time, departure=departure, arrival=arrival, time_window=time_window,
         percentiles=percentiles, max_walk_time=max_walk_time, max_transfers=max_transfers,
         walk_speed=walk_speed, bike_speed=bike_speed, ebike_speed=ebike_speed,
         car_speed_factor=car_speed_factor, access_mode=access_mode, max_access_time=max_access_time,
         bike_parking_only=bike_parking_only, park_and_ride=park_and_ride, board_slack=board_slack,
         frequency_draws=frequency_draws, seed=seed, max_snap_distance=max_snap_distance,
     )  # fmt: skip
+    routing = routing_settings(network, **options)
+    if client is not None or out is not None:
+        return _in_chunks(network, origins, origins if destinations is None else destinations, options,
+                          client=client, out=out, progress=progress)  # fmt: skip
     query = routing.transit
     if query is not None and query.arrive_by:
         # The departures, then when the journeys leaving then arrive.
@@ -264,6 +280,33 @@ def travel_time_matrix(
     if routing.arrival is not None:
         _add_times(frame, routing, seconds, duration)
     return frame
+
+
+def _in_chunks(network, origins, destinations, options: dict, *, client, out, progress):
+    """The matrix computed chunk of origins by chunk (on the client's workers), or written in parts."""
+    if client is not None:
+        check_client(client)
+    folder = None
+    if out is not None:
+        folder = Path(out)
+        if folder.exists() and not folder.is_dir():
+            raise InvalidParameterError(f"out={str(folder)!r} is a file; give a folder for the parts")
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("part-*.parquet"):  # an earlier matrix's parts
+            stale.unlink()
+    pieces = list(enumerate(chunks(origins)))
+    results = run(
+        _matrix_piece, network, pieces, client=client, progress=progress,
+        what=f"{options['mode']} travel times", destinations=destinations, folder=folder, options=options,
+    )  # fmt: skip
+    return folder if folder is not None else pd.concat(results, ignore_index=True)
+
+
+def _matrix_piece(network, piece, *, destinations, folder, options):
+    """One task: the matrix of one chunk of origins, returned or written as its part."""
+    index, origins = piece
+    frame = travel_time_matrix(network, origins, destinations, progress=False, **options)
+    return frame if folder is None else write_part(frame, folder, index)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,13 @@ class Network:
         # computed on first use, kept for the next query, never saved.
         self.query_cache: dict = {}
 
+    def __getstate__(self) -> dict:
+        # What is sent to a cluster's workers: the network itself, not the caches of queries
+        # (rebuilt there on first use).
+        state = dict(self.__dict__)
+        state.update(query_cache={}, _edge_indexes={}, _street_cells={})
+        return state
+
     # ------------------------------------------------------------------ building
     @classmethod
     def build(

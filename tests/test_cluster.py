@@ -1,0 +1,112 @@
+"""The same results on a Dask cluster of two worker processes, even when one of them dies."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+import reachable as rc
+
+distributed = pytest.importorskip("distributed")
+dd = pytest.importorskip("dask.dataframe")
+
+pytestmark = pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+DEPARTURE = "2019-05-13 14:00"
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    with distributed.Client(cluster) as client:
+        yield client
+    cluster.close()
+
+
+@pytest.fixture(scope="module")
+def places(hexes):
+    # 307 origins: a chunk of 256 and a partial one.
+    return hexes.iloc[::4].fillna({"jobs": 0}).reset_index(drop=True), hexes.fillna({"jobs": 0})
+
+
+@pytest.mark.parametrize(("mode", "options"), [("walk", {}), ("transit", {"departure": DEPARTURE})])
+def test_a_matrix_on_the_cluster_is_the_local_one(poa_transit, places, client, mode, options):
+    origins, destinations = places
+    local = rc.travel_time_matrix(poa_transit, origins, destinations, mode=mode, max_time=40, **options)
+    remote = rc.travel_time_matrix(
+        poa_transit, origins, destinations, mode=mode, max_time=40, client=client, **options
+    )
+    pd.testing.assert_frame_equal(remote, local)
+    assert local["travel_time"].notna().mean() > 0.05
+
+
+def test_accessibility_and_isochrones_on_the_cluster(poa_transit, places, client):
+    origins, destinations = places
+    settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [20, 40], "departure": DEPARTURE}
+    local = rc.accessibility(poa_transit, origins, destinations, **settings)
+    remote = rc.accessibility(poa_transit, origins, destinations, client=client, **settings)
+    pd.testing.assert_frame_equal(remote, local)
+    assert remote.attrs == local.attrs
+    few = origins.iloc[:20]  # two tasks of 16 origins and a partial one
+    local = rc.isochrones(poa_transit, few, mode="walk", cutoffs=[5, 10])
+    remote = rc.isochrones(poa_transit, few, mode="walk", cutoffs=[5, 10], client=client)
+    pd.testing.assert_frame_equal(remote.drop(columns="geometry"), local.drop(columns="geometry"))
+    assert remote.geometry.geom_equals_exact(local.geometry, tolerance=0).all()
+
+
+def test_a_worker_killed_mid_run_changes_nothing(poa_transit, places, client):
+    origins, destinations = places
+    local = rc.travel_time_matrix(
+        poa_transit, origins, destinations, mode="transit", max_time=40, departure=DEPARTURE
+    )
+    result = {}
+
+    def compute():
+        result["matrix"] = rc.travel_time_matrix(
+            poa_transit,
+            origins,
+            destinations,
+            mode="transit",
+            max_time=40,
+            departure=DEPARTURE,
+            client=client,
+        )
+
+    worker = threading.Thread(target=compute)
+    worker.start()
+    # Once a chunk runs somewhere, kill that worker's process (its nanny starts another).
+    deadline = time.monotonic() + 60
+    busy = []
+    while not busy and time.monotonic() < deadline:
+        busy = [address for address, tasks in client.processing().items() if tasks]
+        time.sleep(0.05)
+    assert busy, "no chunk ever started"
+    client.run(os._exit, 1, workers=busy[:1], on_error="ignore")  # it dies before it can answer
+    worker.join(timeout=300)
+    assert not worker.is_alive()
+    pd.testing.assert_frame_equal(result["matrix"], local)
+
+
+def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, places, client, tmp_path):
+    origins, destinations = places
+    local = rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30)
+    for where, run_on in ((tmp_path / "here", None), (tmp_path / "there", client)):
+        folder = rc.travel_time_matrix(
+            poa_transit, origins, destinations, mode="walk", max_time=30, client=run_on, out=where
+        )
+        assert folder == where and sorted(p.name for p in where.iterdir()) == [
+            "part-00000.parquet", "part-00001.parquet",
+        ]  # fmt: skip
+        back = dd.read_parquet(where).compute().reset_index(drop=True)  # as users would read it
+        pd.testing.assert_frame_equal(back, local, check_dtype=False)
+
+
+def test_a_client_that_is_not_one_is_refused(poa_transit, places):
+    origins, destinations = places
+    with pytest.raises(rc.InvalidParameterError, match=r"client must be a distributed\.Client"):
+        rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client="tcp://x")
