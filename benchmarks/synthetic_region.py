@@ -6,33 +6,39 @@
     osm_path, gtfs_folder, cells = write_region("/tmp/city4", scale=4, seed=0)
     net = rc.Network.build(osm_path, gtfs=[gtfs_folder], date="2019-05-13")
 
-Scale 1 matches the Porto Alegre sample (``rc.datasets.porto_alegre()``): 1,227 H3 cells
-(resolution 9) over about 129 km², about 26,700 street edges and 19,000 nodes once the
-network is built, about 4,000 stops, about 480 trips an hour on a weekday morning (the
-sample's buses run about 600 an hour from 12:00 to 16:00, its only hours: 2,903 trips in
-all). Area, streets, stops, trips and cells grow linearly with ``scale``: the city is a square
-of side ``sqrt(scale)`` times scale 1's, with the same densities everywhere.
+Scale 1 matches the Porto Alegre sample (``rc.datasets.porto_alegre()``): its 1,227 H3 cells
+(resolution 9, about 110 km² at its latitude), about 26,700 street edges and 19,000 nodes once
+the network is built (26,669 and 19,143 there), with the same shares of dead ends, 3-way and
+4-way junctions (about 17, 52 and 20 %), about 3,900 stops (4,010) and about 520 trips
+starting each hour on a weekday morning (the sample's buses run only from 11:00 to 17:00,
+about 600 an hour, 2,903 trips in all; these run from 06:00 to 22:00, 8,400 trips a day).
+Area, streets, stops, trips and cells grow linearly with ``scale``: the city is a square of
+side ``sqrt(scale)`` times scale 1's, with the same densities everywhere.
 
-- **Streets** (OSM XML): a grid of blocks 80 to 150 m long (each row and column spacing
-  drawn uniformly), corners jittered by a few metres. Every 10th row and column (random
-  offset) is an arterial, ``primary`` and ``secondary`` in turn, with ``maxspeed``; two
-  ``tertiary`` collectors run between two arterials; the rest is ``residential``. A quarter
-  of the residential links are missing (dead ends, T junctions), a few blocks have a
-  diagonal street, some residential streets are one-way, and ``service`` and ``footway``
-  dead ends lead into blocks, as in real extracts, which makes the degrees realistic: mostly
-  3-way, then 4-way and dead ends.
+- **Streets** (OSM XML, read by pyosmium like any extract): a grid of blocks 80 to 150 m
+  long (each row and column spacing drawn uniformly), corners jittered by a few metres. Every
+  10th row and column (random offset) is an arterial, ``primary`` and ``secondary`` in turn,
+  with ``maxspeed`` 60 and 50; two ``tertiary`` collectors (40) run between two arterials; the
+  rest is ``residential``. A quarter of the residential links are missing (dead ends, T
+  junctions), 3 % of the blocks have a diagonal street, 10 % of the residential streets are
+  one-way, 40 % of the blocks are cut by a lane, service road or footway, ``service`` and
+  ``footway`` dead ends lead into blocks, and ways are split where real extracts change tags
+  (nodes of degree 2). These shares were set so that scale 1 has Porto Alegre's edges, nodes
+  and degrees.
 - **Public transport** (a GTFS folder, weekdays of 2019): bus lines along the arterials and
-  collectors, cut into lines of 8 to 14 km, a stop every 300 to 400 m on each side of the
-  street, one trip every 10 to 20 min each way from 06:00 to 22:00, at 18 to 22 km/h plus
-  20 s per stop; and ``round(2 sqrt(scale))`` metro lines along primary streets from one
-  edge of the city to the other, a station every 1.0 to 1.6 km, every 5 to 10 min, 35 km/h.
-- **Cells**: the H3 cells (resolution 9) whose centre lies in the square, with
-  ``population`` (mean 662 per cell, fewer in the centre) and ``jobs`` (mean 277, heavy-tailed,
-  gathered in a centre and ``4 scale`` sub-centres), as in the sample.
+  collectors, cut into lines of 8 to 14 km, a stop every 250 to 350 m on each side of the
+  street, one trip every 10, 12, 15 or 20 min each way from 06:00 to 22:00, at 18 to 22 km/h
+  plus 20 s per stop; and ``round(2 sqrt(scale))`` metro lines along primary streets from one
+  edge of the city to the other, a station every 1.0 to 1.6 km, every 5 to 10 min, 35 km/h
+  plus 30 s per station.
+- **Cells**: the H3 cells (resolution 9) whose centre lies in the square, at their centres,
+  with ``population`` (mean 662 per cell, fewer in the centre, 5 % empty) and ``jobs`` (mean
+  277, heavy-tailed, gathered around a centre and ``4 scale`` sub-centres), as in the sample.
 
 Everything is drawn from ``numpy.random.default_rng(seed)`` (one child generator each for
 streets, transit and cells), so a seed gives the same files on every machine, and the work
-is vectorised: a scale-16 city (about 430,000 edges) is written in about 10 s.
+is vectorised: a scale-16 city (430,000 edges, 62,000 stops, 4.6 million stop times) is
+written in 8 to 14 s on one core.
 """
 
 from __future__ import annotations
@@ -41,16 +47,18 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
+import h3
 import numpy as np
 import pandas as pd
 import shapely
 
 import reachable as rc
 
-AREA_M2 = 1227 * 105_300.0
-"""Scale 1: Porto Alegre's 1,227 cells times the mean area of an H3 resolution-9 cell."""
 LON0, LAT0 = -51.2, -30.05
 """Centre of the city (where the Porto Alegre sample is: its UTM zone and H3 cell sizes)."""
+AREA_M2 = 1227 * h3.cell_area(h3.latlng_to_cell(LAT0, LON0, 9), unit="m^2")
+"""Scale 1: Porto Alegre's 1,227 cells of H3 resolution 9 (about 110 km²)."""
 M_PER_DEG_LAT = 111_320.0
 M_PER_DEG_LON = M_PER_DEG_LAT * math.cos(math.radians(LAT0))
 
@@ -60,15 +68,19 @@ ARTERIAL_EVERY = 10
 COLLECTORS_AT = (3, 7)
 """Positions, in blocks after each arterial, of the two collectors between arterials."""
 REMOVED = 0.25
-"""Share of residential links missing; calibrated with STUBS and DIAGONALS on scale 1 so
-that edges and nodes match Porto Alegre's (26,669 edges, 19,143 nodes)."""
+"""Share of residential links missing; set, with PASSAGES, STUBS and SPLITS, so that scale 1
+has Porto Alegre's edges, nodes and junction degrees (26,669 edges, 19,143 nodes)."""
 DIAGONALS = 0.03
 """Share of blocks with a diagonal street."""
 ONEWAY = 0.1
 """Share of residential streets (runs between missing links) that are one-way."""
-STUBS = 0.27
+PASSAGES = 0.4
+"""Share of blocks cut in two by a lane, service road or footway between opposite sides."""
+STUBS = 0.36
 """Chance that a residential or collector link has a service road or footway into a block."""
 STUB_M = (25.0, 45.0)
+SPLITS = 0.2
+"""Chance that a link's way is split at a point along it (where tags change in real extracts)."""
 
 RESIDENTIAL, TERTIARY, SECONDARY, PRIMARY = 0, 1, 2, 3
 SERVICE, FOOTWAY = 4, 5
@@ -82,7 +94,7 @@ _TAGS = {
 }
 
 SERVICE_START, SERVICE_END = 6 * 3600, 22 * 3600
-BUS_STOP_M = (300.0, 400.0)
+BUS_STOP_M = (250.0, 350.0)
 BUS_LINE_M = (8_000.0, 14_000.0)
 BUS_HEADWAYS_MIN = (10, 12, 15, 20)
 BUS_KPH = {TERTIARY: 18.0, SECONDARY: 20.0, PRIMARY: 22.0}
@@ -94,7 +106,8 @@ RAIL_DWELL_S = 30
 STOP_OFFSET_M = 10.0
 """Stops stand beside the street, on the side of their direction of travel."""
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = DAYS[:5]
 
 MEAN_POPULATION, MEAN_JOBS = 662.0, 277.0
 """Per cell, as in the Porto Alegre hexgrid."""
@@ -135,7 +148,8 @@ def write_region(folder, scale: float, seed: int = 0) -> tuple[Path, Path, pd.Da
     gtfs_folder : Path
         The GTFS feed (a folder), weekdays of 2019.
     cells : geopandas.GeoDataFrame
-        H3 resolution-9 cells: ``id``, ``lon``, ``lat``, ``geometry``, ``population``, ``jobs``.
+        H3 resolution-9 cells, as ``rc.datasets.porto_alegre_hexgrid()``: ``id``, ``lon``,
+        ``lat``, ``population``, ``jobs`` and ``geometry`` (the cell's centre, EPSG:4326).
     """
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")
@@ -150,9 +164,9 @@ def write_region(folder, scale: float, seed: int = 0) -> tuple[Path, Path, pd.Da
 
 
 # ---------------------------------------------------------------------------- streets
-def _lonlat(x, y):
-    """Metres from the south-west corner of a square of ``side`` centred on (LON0, LAT0)."""
-    return LON0 + x / M_PER_DEG_LON, LAT0 + y / M_PER_DEG_LAT
+def _lonlat(x, y, side: float):
+    """Lon/lat of ``x``, ``y`` metres from the south-west corner of the city (``side`` wide)."""
+    return LON0 + (x - side / 2) / M_PER_DEG_LON, LAT0 + (y - side / 2) / M_PER_DEG_LAT
 
 
 def _positions(rng, side: float) -> np.ndarray:
@@ -225,83 +239,115 @@ def _street_ways(start, end, mid, street, position):
 def _write_osm(path: Path, grid: _Grid, rng) -> Path:
     nx, ny = grid.shape
     n_grid = nx * ny
-    node_x, node_y = [grid.x.ravel()], [grid.y.ravel()]  # ids 1..n_grid, (i, j) row-major
+    gx, gy = grid.x.ravel(), grid.y.ravel()  # grid node k + 1 is (i, j) = divmod(k, ny)
 
-    # Links along rows (east-west, i -> i + 1) and columns (north-south, j -> j + 1), each in
-    # order along its street.
+    # Links along rows (east-west, i -> i + 1) then along columns (north-south, j -> j + 1),
+    # each street's links in order: row link (i, j) is number j (nx - 1) + i, column link
+    # (i, j) is n_row + i (ny - 1) + j.
     i, j = np.meshgrid(np.arange(nx - 1), np.arange(ny), indexing="ij")
-    row_i, row_j = i.T.ravel(), j.T.ravel()  # sorted by row j, then i
+    row_i, row_j = i.T.ravel(), j.T.ravel()
     i, j = np.meshgrid(np.arange(nx), np.arange(ny - 1), indexing="ij")
-    col_i, col_j = i.ravel(), j.ravel()  # sorted by column i, then j
-    links = {
-        "row": dict(start=grid.node_id(row_i, row_j), end=grid.node_id(row_i + 1, row_j),
-                    cls=grid.row_class[row_j], street=row_j, position=row_i),
-        "col": dict(start=grid.node_id(col_i, col_j), end=grid.node_id(col_i, col_j + 1),
-                    cls=grid.column_class[col_i], street=nx + col_i, position=col_j),
-    }  # fmt: skip
+    col_i, col_j = i.ravel(), j.ravel()
+    n_row = len(row_i)
+    start = np.concatenate((grid.node_id(row_i, row_j), grid.node_id(col_i, col_j)))
+    end = np.concatenate((grid.node_id(row_i + 1, row_j), grid.node_id(col_i, col_j + 1)))
+    cls = np.concatenate((grid.row_class[row_j], grid.column_class[col_i]))
+    street = np.concatenate((row_j, ny + col_i))
+    position = np.concatenate((row_i, col_j))
+    keep = (cls != RESIDENTIAL) | (rng.random(len(cls)) >= REMOVED)
 
-    next_id = n_grid + 1
-    stubs = []  # (mid id, end id, kind)
-    ways = []  # (offsets, refs, class per way, oneway per way)
-    for link in links.values():
-        keep = (link["cls"] != RESIDENTIAL) | (rng.random(len(link["cls"])) >= REMOVED)
-        start, end, cls = link["start"][keep], link["end"][keep], link["cls"][keep]
-        street, position = link["street"][keep], link["position"][keep]
-        # Service roads and footways into the blocks, from a point along residential and
-        # collector links (arterials have none: driveways there are not mapped as ways).
-        has_stub = (cls <= TERTIARY) & (rng.random(len(cls)) < STUBS)
-        n_stub = int(has_stub.sum())
-        mid = np.full(len(cls), -1, dtype=np.int64)
-        mid[has_stub] = np.arange(next_id, next_id + n_stub)
-        ends = np.arange(next_id + n_stub, next_id + 2 * n_stub)
-        next_id += 2 * n_stub
-        ax, ay = grid.x.ravel()[start[has_stub] - 1], grid.y.ravel()[start[has_stub] - 1]
-        bx, by = grid.x.ravel()[end[has_stub] - 1], grid.y.ravel()[end[has_stub] - 1]
-        t = rng.uniform(0.3, 0.7, n_stub)
-        mx, my = ax + t * (bx - ax), ay + t * (by - ay)
-        norm = np.hypot(bx - ax, by - ay)
-        side = rng.choice([-1.0, 1.0], n_stub) * rng.uniform(*STUB_M, n_stub) / norm
-        node_x += [mx, mx - side * (by - ay)]
-        node_y += [my, my + side * (bx - ax)]
-        stubs.append((mid[has_stub], ends, np.where(rng.random(n_stub) < 0.6, SERVICE, FOOTWAY)))
+    # Passages across blocks, from a point of one side to a point of the opposite side
+    # (T junctions, as where real blocks are cut by a lane); a link holds one at most.
+    blocks = np.flatnonzero(rng.random((nx - 1) * (ny - 1)) < PASSAGES)
+    bi, bj = np.divmod(blocks, ny - 1)
+    north_south = rng.random(len(blocks)) < 0.5
+    side_a = np.where(north_south, bj * (nx - 1) + bi, n_row + bi * (ny - 1) + bj)
+    side_b = np.where(north_south, (bj + 1) * (nx - 1) + bi, n_row + (bi + 1) * (ny - 1) + bj)
+    claimed = ~keep
+    passages = []
+    for a, b in zip(side_a.tolist(), side_b.tolist(), strict=True):
+        if not (claimed[a] or claimed[b]):
+            claimed[a] = claimed[b] = True
+            passages.append((a, b))
+    passages = np.asarray(passages, dtype=np.int64).reshape(-1, 2)
+    # Service roads and footways into blocks from residential and collector links
+    # (arterials have none: their driveways are not mapped as ways).
+    stub_links = np.flatnonzero(~claimed & (cls <= TERTIARY) & (rng.random(len(cls)) < STUBS))
+    claimed[stub_links] = True
+    # Ways end where their tags change (name, surface, a bridge): nodes of degree 2.
+    split_links = np.flatnonzero(~claimed & (rng.random(len(cls)) < SPLITS))
 
-        offsets, refs, first = _street_ways(start, end, mid, street, position)
-        way_class = cls[first]
-        oneway = (way_class == RESIDENTIAL) & (rng.random(len(first)) < ONEWAY)
-        ways.append((offsets, refs, way_class, oneway))
+    # A node along each link holding a passage or a stub, or where its way is split.
+    with_mid = np.concatenate((passages.ravel(), stub_links, split_links))
+    mid = np.full(len(cls), -1, dtype=np.int64)
+    mid[with_mid] = np.arange(n_grid + 1, n_grid + 1 + len(with_mid))
+    ax, ay = gx[start[with_mid] - 1], gy[start[with_mid] - 1]
+    bx, by = gx[end[with_mid] - 1], gy[end[with_mid] - 1]
+    t = rng.uniform(0.3, 0.7, len(with_mid))
+    mx, my = ax + t * (bx - ax), ay + t * (by - ay)
+    n_stub = len(stub_links)
+    first_stub_end = n_grid + 1 + len(with_mid)
+    stub_ends = np.arange(first_stub_end, first_stub_end + n_stub)
+    k = slice(2 * len(passages), 2 * len(passages) + n_stub)
+    # Perpendicular to the link, to either side.
+    reach = rng.choice([-1.0, 1.0], n_stub) * rng.uniform(*STUB_M, n_stub)
+    reach /= np.hypot(bx[k] - ax[k], by[k] - ay[k])
+    node_x = np.concatenate((gx, mx, mx[k] - reach * (by[k] - ay[k])))
+    node_y = np.concatenate((gy, my, my[k] + reach * (bx[k] - ax[k])))
 
-    # Diagonals across a few blocks, one corner to the opposite one.
+    ways = []  # (offsets into refs, refs, class per way, one-way per way)
+    # A split link becomes two half links; the second, at the same position along its
+    # street as the first, starts a new way.
+    is_split = np.zeros(len(cls), dtype=bool)
+    is_split[split_links] = True
+    kept = np.flatnonzero(keep)
+    halves = 1 + is_split[kept]
+    link = np.repeat(kept, halves)
+    second = np.zeros(len(link), dtype=bool)
+    second[np.cumsum(halves)[is_split[kept]] - 1] = True
+    first_half = is_split[link] & ~second
+    link_start, link_end, link_mid = start[link], end[link], mid[link]
+    link_end[first_half] = link_mid[first_half]
+    link_start[second] = link_mid[second]
+    link_mid[is_split[link]] = -1
+    offsets, refs, first = _street_ways(link_start, link_end, link_mid, street[link], position[link])
+    way_class = cls[link][first]
+    ways.append((offsets, refs, way_class, (way_class == RESIDENTIAL) & (rng.random(len(first)) < ONEWAY)))
+
+    def two_node_ways(a, b, classes):
+        pairs = np.arange(0, 2 * len(a) + 1, 2, dtype=np.int64)
+        ways.append((pairs, np.column_stack((a, b)).ravel(), classes, np.zeros(len(a), dtype=bool)))
+
+    two_node_ways(mid[passages[:, 0]], mid[passages[:, 1]],
+                  rng.choice([RESIDENTIAL, SERVICE, FOOTWAY], len(passages), p=[0.5, 0.2, 0.3]))  # fmt: skip
+    two_node_ways(mid[stub_links], stub_ends, rng.choice([SERVICE, FOOTWAY], n_stub, p=[0.6, 0.4]))
+    # Diagonal streets across a few blocks, one corner to the opposite one.
     blocks = np.flatnonzero(rng.random((nx - 1) * (ny - 1)) < DIAGONALS)
     bi, bj = np.divmod(blocks, ny - 1)
     rising = rng.random(len(blocks)) < 0.5
-    a = np.where(rising, grid.node_id(bi, bj), grid.node_id(bi + 1, bj))
-    b = np.where(rising, grid.node_id(bi + 1, bj + 1), grid.node_id(bi, bj + 1))
-    two = np.arange(0, 2 * len(blocks) + 1, 2, dtype=np.int64)
-    ways.append((two, np.column_stack((a, b)).ravel(), np.full(len(blocks), RESIDENTIAL),
-                 np.zeros(len(blocks), dtype=bool)))  # fmt: skip
-    for mids, ends, kinds in stubs:
-        ways.append((np.arange(0, 2 * len(mids) + 1, 2, dtype=np.int64),
-                     np.column_stack((mids, ends)).ravel(), kinds, np.zeros(len(mids), dtype=bool)))  # fmt: skip
+    two_node_ways(np.where(rising, grid.node_id(bi, bj), grid.node_id(bi + 1, bj)),
+                  np.where(rising, grid.node_id(bi + 1, bj + 1), grid.node_id(bi, bj + 1)),
+                  np.full(len(blocks), RESIDENTIAL))  # fmt: skip
 
-    lon, lat = _lonlat(np.concatenate(node_x), np.concatenate(node_y))
+    lon, lat = _lonlat(node_x, node_y, grid.side)
     lines = ["<?xml version='1.0' encoding='UTF-8'?>", '<osm version="0.6" generator="synthetic_region">']
     lines += [
-        f'<node id="{k}" version="1" lat="{la:.7f}" lon="{lo:.7f}"/>'
-        for k, lo, la in zip(range(1, len(lon) + 1), lon.tolist(), lat.tolist(), strict=True)
+        f'<node id="{n}" version="1" lat="{la:.7f}" lon="{lo:.7f}"/>'
+        for n, lo, la in zip(range(1, len(lon) + 1), lon.tolist(), lat.tolist(), strict=True)
     ]
     tags = {c: "".join(f'<tag k="{k}" v="{v}"/>' for k, v in pairs) for c, pairs in _TAGS.items()}
     oneway_tag = '<tag k="oneway" v="yes"/>'
     way_id = 1
     for offsets, refs, classes, oneway in ways:
         nd = [f'<nd ref="{r}"/>' for r in refs.tolist()]
-        for w, (lo, hi, c, one) in enumerate(
-            zip(offsets[:-1].tolist(), offsets[1:].tolist(), classes.tolist(), oneway.tolist(), strict=True)
+        for lo, hi, c, one in zip(
+            offsets[:-1].tolist(), offsets[1:].tolist(), classes.tolist(), oneway.tolist(), strict=True
         ):
-            # Half the one-way streets run against their node order, as drawn.
-            body = nd[lo:hi] if not one or (way_id + w) % 2 else nd[lo:hi][::-1]
-            lines.append(f'<way id="{way_id + w}" version="1">{"".join(body)}{tags[c]}'
-                         f"{oneway_tag if one else ''}</way>")  # fmt: skip
-        way_id += len(classes)
+            # Half the one-way streets run against their node order.
+            body = nd[lo:hi][::-1] if one and way_id % 2 else nd[lo:hi]
+            extra = oneway_tag if one else ""
+            lines.append(f'<way id="{way_id}" version="1">{"".join(body)}{tags[c]}{extra}</way>')
+            way_id += 1
     lines.append("</osm>\n")
     path.write_text("\n".join(lines))
     return path
@@ -325,7 +371,6 @@ def _offsets(rng, length: float, spacing: tuple[float, float]) -> np.ndarray:
 
 def _write_gtfs(folder: Path, grid: _Grid, rng, scale: float) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    nx, ny = grid.shape
     # A street: (x, y) of its grid nodes in order, its class, and a name.
     streets = [(grid.x[:, j], grid.y[:, j], c, f"row {j}") for j, c in enumerate(grid.row_class) if c]
     rows = [k for k, street in enumerate(streets) if street[2] == PRIMARY]
@@ -379,60 +424,52 @@ def _write_gtfs(folder: Path, grid: _Grid, rng, scale: float) -> Path:
         names = [f"{name}, km {distance[a] / 1000:.1f}" for a in at.tolist()]
         there = add_stops(x[at], y[at], names, 1.0)
         back = add_stops(x[at], y[at], names, -1.0)
-        # Lines of 8 to 14 km end to end; consecutive lines share their terminus.
-        ends = np.unique(np.concatenate(
-            ([0], np.searchsorted(distance[at], _offsets(rng, distance[-1], BUS_LINE_M)[:-1]), [len(at) - 1])
-        ).clip(0, len(at) - 1))  # fmt: skip
-        if len(ends) > 2 and distance[at[ends[-1]]] - distance[at[ends[-2]]] < BUS_LINE_M[0] / 2:
-            ends = np.delete(ends, -2)  # no stub of a line at the end of the street
+        # Lines of 8 to 14 km end to end, sharing their termini; the last one takes in a
+        # remainder shorter than 4 km rather than run as a stub of a line.
+        cuts = np.cumsum(rng.uniform(*BUS_LINE_M, int(length / BUS_LINE_M[0]) + 1))
+        cuts = cuts[cuts < distance[at[-1]] - BUS_LINE_M[0] / 2]
+        ends = np.unique(np.concatenate(([0], np.searchsorted(distance[at], cuts), [len(at) - 1])))
         legs = np.diff(distance[at]) / (BUS_KPH[cls] / 3.6)
         for a, b in zip(ends[:-1].tolist(), ends[1:].tolist(), strict=True):
             add_route(f"{name} {a}-{b}", 3, legs[a:b], (there[a : b + 1], back[a : b + 1][::-1]),
                       BUS_HEADWAYS_MIN, BUS_DWELL_S)  # fmt: skip
         if k in rail:
             at, distance = _along(x, y, _offsets(rng, distance[-1], RAIL_STATION_M))
+            # One stop per station for both directions, 25 m off the street.
             stations = add_stops(x[at], y[at], [f"{name} station {n}" for n in range(len(at))], 2.5)
             legs = np.diff(distance[at]) / (RAIL_KPH / 3.6)
             add_route(f"metro {name}", 1, legs, (stations, stations[::-1]), RAIL_HEADWAYS_MIN, RAIL_DWELL_S)
 
-    lon, lat = _lonlat(np.concatenate(stops.pop("x")), np.concatenate(stops.pop("y")))
-    stop_ids = np.asarray(stops["stop_id"], dtype=object)
+    lon, lat = _lonlat(np.concatenate(stops.pop("x")), np.concatenate(stops.pop("y")), grid.side)
     seconds = np.concatenate(times)
-    clock = _clock(int(seconds.max()))
-    pd.DataFrame({"agency_id": ["synthetic"], "agency_name": ["Synthetic transit"],
-                  "agency_url": ["https://example.org"], "agency_timezone": ["America/Sao_Paulo"]}
-                 ).to_csv(folder / "agency.txt", index=False)  # fmt: skip
-    pd.DataFrame({"service_id": ["weekdays"], **{day: [1] for day in WEEKDAYS}, "saturday": [0], "sunday": [0],
-                  "start_date": ["20190101"], "end_date": ["20191231"]}).to_csv(folder / "calendar.txt", index=False)  # fmt: skip
-    pd.DataFrame({**stops, "stop_lat": np.round(lat, 7), "stop_lon": np.round(lon, 7)}).to_csv(
-        folder / "stops.txt", index=False
-    )
-    pd.DataFrame({"agency_id": "synthetic", **routes}).to_csv(folder / "routes.txt", index=False)
-    pd.DataFrame({"route_id": trips["route_id"], "service_id": "weekdays", "trip_id": trips["trip_id"],
-                  "direction_id": trips["direction_id"]}).to_csv(folder / "trips.txt", index=False)  # fmt: skip
-    trip_ids = np.asarray(trips["trip_id"], dtype=object)
-    at = clock[seconds]
-    pd.DataFrame({"trip_id": trip_ids[np.concatenate(trip_of)], "arrival_time": at, "departure_time": at,
-                  "stop_id": stop_ids[np.concatenate(stop_of)], "stop_sequence": np.concatenate(sequence)}
-                 ).to_csv(folder / "stop_times.txt", index=False)  # fmt: skip
+    # A lookup table of HH:MM:SS: formatting millions of times one by one is slow.
+    clock = [f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}" for t in range(int(seconds.max()) + 1)]
+    clock = np.asarray(clock, dtype=object)[seconds]
+    tables = {
+        "agency": {"agency_id": ["synthetic"], "agency_name": ["Synthetic transit"],
+                   "agency_url": ["https://example.org"], "agency_timezone": ["America/Sao_Paulo"]},
+        "calendar": {"service_id": ["weekdays"], **{day: [int(day in WEEKDAYS)] for day in DAYS},
+                     "start_date": ["20190101"], "end_date": ["20191231"]},
+        "stops": {**stops, "stop_lat": np.round(lat, 7), "stop_lon": np.round(lon, 7)},
+        "routes": {"agency_id": "synthetic", **routes},
+        "trips": {"service_id": "weekdays", **trips},
+        "stop_times": {"trip_id": np.asarray(trips["trip_id"], dtype=object)[np.concatenate(trip_of)],
+                       "arrival_time": clock, "departure_time": clock,
+                       "stop_id": np.asarray(stops["stop_id"], dtype=object)[np.concatenate(stop_of)],
+                       "stop_sequence": np.concatenate(sequence)},
+    }  # fmt: skip
+    for name, columns in tables.items():
+        pd.DataFrame(columns).to_csv(folder / f"{name}.txt", index=False)
     return folder
-
-
-def _clock(last: int) -> np.ndarray:
-    """``HH:MM:SS`` of every second from 0 to ``last`` (a lookup table: formatting millions is slow)."""
-    s = np.arange(last + 1)
-    h, m, sec = s // 3600, s // 60 % 60, s % 60
-    return np.char.add(np.char.add(np.char.add(np.char.zfill(h.astype(str), 2), ":"),
-                                   np.char.add(np.char.zfill(m.astype(str), 2), ":")),
-                       np.char.zfill(sec.astype(str), 2)).astype(object)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- cells
 def _cells(grid: _Grid, rng, scale: float):
-    lon, lat = _lonlat(np.array([0.0, grid.side, grid.side, 0.0]), np.array([0.0, 0.0, grid.side, grid.side]))
+    corners = np.array([0.0, grid.side, grid.side, 0.0]), np.array([0.0, 0.0, grid.side, grid.side])
+    lon, lat = _lonlat(*corners, grid.side)
     cells = rc.grid.h3(shapely.Polygon(np.column_stack((lon, lat))), resolution=9)
-    x = (cells["lon"].to_numpy() - LON0) * M_PER_DEG_LON
-    y = (cells["lat"].to_numpy() - LAT0) * M_PER_DEG_LAT
+    x = (cells["lon"].to_numpy() - LON0) * M_PER_DEG_LON + grid.side / 2
+    y = (cells["lat"].to_numpy() - LAT0) * M_PER_DEG_LAT + grid.side / 2
     n = len(cells)
     # A centre and sub-centres (as many per km² at every scale); jobs gather there.
     n_sub = round(4 * scale)
@@ -448,4 +485,6 @@ def _cells(grid: _Grid, rng, scale: float):
     near_centre = np.exp(-d[:, 0] / 2000.0)
     population = rng.gamma(1.5, 1.0, n) * (1.0 - 0.6 * near_centre) * (rng.random(n) >= 0.05)
     population = np.round(population * MEAN_POPULATION * n / population.sum())
-    return cells.assign(population=population, jobs=jobs)
+    # Points at the cells' centres, as the Porto Alegre hexgrid (origins must be points).
+    centres = gpd.points_from_xy(cells["lon"], cells["lat"], crs=4326)
+    return cells.assign(population=population, jobs=jobs).set_geometry(centres)

@@ -110,3 +110,25 @@ def test_a_client_that_is_not_one_is_refused(poa_transit, places):
     origins, destinations = places
     with pytest.raises(rc.InvalidParameterError, match=r"client must be a distributed\.Client"):
         rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client="tcp://x")
+
+
+def test_a_profile_and_a_diagnosis_on_the_cluster(poa_transit, places, client):
+    origins, destinations = places
+    few = origins.iloc[:260]  # a chunk of 256 and a partial one
+    settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [30],
+                "times": ["2019-05-13 12:00", "2019-05-13 15:00"]}  # fmt: skip
+    local = rc.accessibility_profile(poa_transit, few, destinations, **settings)
+    remote = rc.accessibility_profile(poa_transit, few, destinations, client=client, **settings)
+    pd.testing.assert_frame_equal(remote, local)
+    homes = origins.iloc[:130]  # people in a chunk of 100 and a partial one
+    people = pd.DataFrame({"id": homes["id"], "lon": homes.geometry.x, "lat": homes.geometry.y,
+                           "modes": "walk,transit", "licences": "", "max_commute": 45})  # fmt: skip
+    jobs = destinations.nlargest(4, "jobs")
+    offers = pd.DataFrame({"id": jobs["id"], "kind": "job", "lon": jobs.geometry.x, "lat": jobs.geometry.y,
+                           "start": "12:00", "end": "16:00", "days": "mon-fri"})  # fmt: skip
+    aids = ["bike_loan", "transit_pass"]
+    here = rc.diagnose(poa_transit, people, offers, aids=aids)
+    there = rc.diagnose(poa_transit, people, offers, aids=aids, client=client)
+    for name in ("table", "summary", "aid_effects", "caseload"):
+        pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name))
+    assert here.table["feasible"].any()

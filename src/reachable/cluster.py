@@ -6,8 +6,10 @@ its own, whatever its neighbours in a chunk). So a query is cut into chunks of
 :data:`ORIGINS_PER_TASK` origins, each a task running the very same public function on a
 worker, and the results are put back in origin order: bit for bit the local result.
 
-The network goes to each worker once (``client.scatter(..., broadcast=True)``), never once
-per task; a worker keeps its copy, with the caches its queries fill, for the next tasks. A
+The network goes to each worker once, never once per task nor once per query: a worker keeps
+its copy, with the caches its queries fill, for
+the next tasks and queries. Each task runs as many numba threads as its worker has task
+threads (``threads_per_worker``), so a worker per core does not oversubscribe the cores. A
 worker that dies mid-run loses its tasks, which the scheduler runs again elsewhere (tasks
 are pure: same inputs, same rows).
 """
@@ -15,6 +17,8 @@ are pure: same inputs, same rows).
 from __future__ import annotations
 
 import os
+import warnings
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -60,11 +64,53 @@ def run(function: Callable, network, pieces: list, *, client, progress, what: st
             return results
         from distributed import as_completed
 
-        shared = client.scatter(network, broadcast=True, hash=False)
-        futures = [client.submit(function, shared, piece, **options, pure=False) for piece in pieces]
+        shared = _scattered(client, network)
+        futures = [
+            client.submit(_on_worker, function, shared, piece, **options, pure=False) for piece in pieces
+        ]
         for _ in as_completed(futures):
             bar.update()
         return client.gather(futures)
+
+
+_SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per network, the clients it was scattered to and the future of its copy on their workers."""
+
+
+def _scattered(client, network):
+    """The network on the client's workers, sent once.
+
+    It travels as the result of a task, not as scattered data: the scheduler keeps the task,
+    so a copy lost with a dead worker is made again (scattered data would be gone for good
+    once the scheduler's memory manager has dropped its other replicas). Later queries reuse
+    the workers' copy, with the caches (walks, routes, snapping indexes) earlier queries
+    filled there.
+    """
+    futures = _SHARED.setdefault(network, {})
+    future = futures.get(client.id)
+    if future is None or future.status not in ("pending", "finished"):
+        with warnings.catch_warnings():
+            # "Large object in task graph": on purpose, see above.
+            warnings.filterwarnings("ignore", message=".*[Ll]arge (object|graph)", category=UserWarning)
+            future = futures[client.id] = client.submit(_as_is, network, pure=False)
+    return future
+
+
+def _as_is(network):
+    return network
+
+
+def _on_worker(function, network, piece, **options):
+    """Run a task with as many numba threads as the worker has task threads.
+
+    A worker process per core with numba's default (every core) would run cores x cores
+    threads.
+    """
+    import numba
+    from distributed import get_worker
+
+    numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
+    return function(network, piece, **options)
 
 
 def interleave(frames: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:

@@ -20,6 +20,7 @@ import pandas as pd
 from ._checks import positive
 from ._progress import progress_bar
 from .aids import Aid, catalogue, holds, usable
+from .cluster import check_client, chunks, run
 from .errors import InvalidParameterError, UnknownModeError
 from .matrix import routing_settings, travel_time_matrix
 from .modes import is_transit
@@ -61,6 +62,15 @@ NOMINAL_MONDAY = dt.date(2024, 1, 1)
 """The calendar of a network without timetable: street times do not depend on the day."""
 
 _STREET_OPTIONS = ("bike_speed", "ebike_speed", "car_speed_factor", "max_snap_distance")
+
+
+PEOPLE_PER_TASK = 100
+"""People per task on a cluster: each task searches every offer for them."""
+
+
+def _piece(network, people, *, offers, options):
+    """One task: the diagnosis of one chunk of people."""
+    return diagnose(network, people, offers, progress=False, **options)
 
 
 @dataclass
@@ -141,6 +151,7 @@ def diagnose(
     arrive_early: float = 5,
     leave_after: float = 5,
     progress: bool | None = None,
+    client=None,
     **routing,
 ) -> Diagnosis:
     """Which offers each person reaches in time, there and back, now and with each aid.
@@ -164,6 +175,9 @@ def diagnose(
         Minutes between arriving and the start, and between the end and leaving.
     progress : bool, optional
         A progress bar over the searches.
+    client : distributed.Client, optional
+        Diagnose chunks of people on a Dask cluster (see :mod:`reachable.cluster`): the
+        same tables, bit for bit.
     **routing
         Other settings of :func:`travel_time_matrix` shared by everyone (``bike_speed``,
         ``ebike_speed``, ``car_speed_factor``, ``max_transfers``, ``board_slack``,
@@ -195,6 +209,20 @@ def diagnose(
     early = positive("arrive_early", arrive_early, unit="minutes", allow_zero=True)
     after = positive("leave_after", leave_after, unit="minutes", allow_zero=True)
     folks, jobs, kit = read_people(people), read_offers(offers), catalogue(aids)
+    if client is not None:
+        check_client(client)
+        options = dict(aids=kit, arrive_early=early, leave_after=after, **routing)
+        parts = run(_piece, network, chunks(people, PEOPLE_PER_TASK), client=client, progress=progress,
+                    what="diagnosis", offers=offers, options=options)  # fmt: skip
+        table, summary, effects = (
+            pd.concat([getattr(d, name) for d in parts], ignore_index=True)
+            for name in ("table", "summary", "aid_effects")
+        )
+        return Diagnosis(
+            table=table, summary=summary, aid_effects=effects,
+            caseload=_caseload(summary, effects, kit), people=folks, offers=jobs, aids=kit, network=network,
+            settings={"arrive_early": early, "leave_after": after, **routing},
+        )  # fmt: skip
     plans = scenarios(folks, kit)
     needed = modes_needed(plans)
     missing = [m for m in needed if m not in network.modes]

@@ -377,6 +377,25 @@ def _draw_cells(ax, shapes, values, scale, crs) -> None:
         )
 
 
+def _panels(shapes: list, ncols: int, panel_size: float, *, row_room: float, room: float):
+    """A figure of panels sized to the shapes' extent: ``(figure, axes, bounds)``.
+
+    ``row_room`` inches are added to each row (titles) and ``room`` to the figure (colorbars).
+    """
+    import matplotlib.pyplot as plt
+    import shapely
+
+    bounds = shapely.total_bounds(np.concatenate(shapes))
+    minx, miny, maxx, maxy = bounds
+    height = panel_size * (maxy - miny) / max(maxx - minx, 1.0)
+    nrows = math.ceil(len(shapes) / ncols)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(ncols * panel_size, nrows * (height + row_room) + room), layout="constrained",
+        squeeze=False,
+    )  # fmt: skip
+    return fig, axes, bounds
+
+
 def _map_layers(ax, shapes, values, scale, crs, network, bounds, *, scale_bar: bool = True) -> None:
     """Cells, streets over them, ``bounds`` as the extent, no ticks, a scale bar."""
     _draw_cells(ax, shapes, values, scale, crs)
@@ -552,8 +571,6 @@ def accessibility_panels(
         mode, the cutoff or percentile is not in it; ``modes`` is empty; ``ncols`` or
         ``panel_size`` is not positive; or ``network`` is not a :class:`reachable.Network`.
     """
-    import shapely
-
     _check_frame(acc, "acc", ("mode",))
     _check_column(acc, column)
     _check_network(network)
@@ -578,20 +595,8 @@ def accessibility_panels(
         values.append(rows[column].to_numpy(dtype=np.float64))
     scale = _colour_scale(np.concatenate(values), vmin, vmax, cmap)
 
-    import matplotlib.pyplot as plt
-
     ncols = ncols if ncols is not None else (len(modes) if len(modes) <= 4 else math.ceil(len(modes) ** 0.5))
-    nrows = math.ceil(len(modes) / ncols)
-    bounds = shapely.total_bounds(np.concatenate(shapes))
-    minx, miny, maxx, maxy = bounds
-    height = panel_size * (maxy - miny) / max(maxx - minx, 1.0)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        figsize=(ncols * panel_size, nrows * (height + 0.4) + 1.6),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig, axes, bounds = _panels(shapes, ncols, panel_size, row_room=0.4, room=1.6)
     for k, mode in enumerate(modes):
         ax = axes.flat[k]
         # One scale bar is enough: every panel has the same extent and scale.
@@ -704,8 +709,6 @@ def aid_map(
         no ``"base"``, no gain column); the column or an aid is not in it; ``aids`` is
         empty; or ``network`` is not a :class:`reachable.Network`.
     """
-    import shapely
-
     _check_frame(impact, "impact", ("id", "scenario"))
     _check_column(impact, column)
     gain = f"{column}_gain"
@@ -740,23 +743,9 @@ def aid_map(
 
     import textwrap
 
-    import matplotlib.pyplot as plt
-
     n = len(values)
-    ncols = min(n, 4)
-    nrows = math.ceil(n / ncols)
-    panel_size = 4.5
-    bounds = shapely.total_bounds(np.concatenate(shapes))
-    minx, miny, maxx, maxy = bounds
-    height = panel_size * (maxy - miny) / max(maxx - minx, 1.0)
-    fig, axes = plt.subplots(
-        nrows,
-        ncols,
-        # Room for the panel titles and, under the rows, the colorbars and the figure title.
-        figsize=(ncols * panel_size, nrows * (height + 1.1) + 1.2),
-        layout="constrained",
-        squeeze=False,
-    )
+    # Room for the panel titles and, under the rows, the colorbars and the figure title.
+    fig, axes, bounds = _panels(shapes, min(n, 4), 4.5, row_room=1.1, room=1.2)
     base_modes = list(impact.attrs.get("base_modes", []))
     titles = ["Without aid" + (": " + " or ".join(map(_mode_phrase, base_modes)) if base_modes else "")]
     titles += [f"With {label[:1].lower() + label[1:]}" for label in labels.values()]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names
 from .accessibility import RESERVED as ACCESSIBILITY_RESERVED
+from .cluster import check_client, chunks, interleave, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .kernels.raptor import UNREACHED
@@ -170,6 +171,11 @@ def _tidy(
     return frame
 
 
+def _piece(network, origins, *, opportunities, options):
+    """One task: the profile of one chunk of origins."""
+    return accessibility_profile(network, origins, opportunities, progress=False, **options)
+
+
 @warns_once_per_point_set
 def accessibility_profile(
     network: Network,
@@ -183,6 +189,7 @@ def accessibility_profile(
     by: str = "departure",
     percentiles: float | Sequence[float] = (50,),
     progress: bool | None = None,
+    client=None,
     **routing,
 ) -> gpd.GeoDataFrame:
     """Opportunities reachable from each origin within each cutoff, at each time of ``times``.
@@ -228,6 +235,9 @@ def accessibility_profile(
         the one travel time.
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
+    client : distributed.Client, optional
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
+        frame, bit for bit.
     **routing
         Other settings of :func:`reachable.travel_time_matrix`: ``max_walk_time``,
         ``max_transfers``, ``walk_speed``, ``bike_speed``, ``car_speed_factor``,
@@ -273,6 +283,16 @@ def accessibility_profile(
     destination_points = as_points(opportunities, "opportunities", areas=True)
     counts = opportunity_counts(opportunities, columns)
     limits = _limits(cutoff_values)
+    if client is not None:  # everything checked: the chunks run on the workers
+        check_client(client)
+        options = dict(
+            columns=columns, mode=modes, cutoffs=cutoff_values, times=moments, by=by, percentiles=percentiles,
+            **routing,
+        )  # fmt: skip
+        pieces = chunks(origins)
+        frames = run(_piece, network, pieces, client=client, progress=progress, what="accessibility profile",
+                     opportunities=opportunities, options=options)  # fmt: skip
+        return interleave(frames, [len(piece) for piece in pieces])
 
     frames = []
     for mode_name in modes:
