@@ -132,3 +132,14 @@ def test_a_profile_and_a_diagnosis_on_the_cluster(poa_transit, places, client):
     for name in ("table", "summary", "aid_effects", "caseload"):
         pd.testing.assert_frame_equal(getattr(there, name), getattr(here, name))
     assert here.table["feasible"].any()
+
+
+def test_aid_impact_on_the_cluster(poa_transit, places, client):
+    origins, destinations = places
+    origins = origins.fillna({"population": 0})
+    settings = {"columns": ["jobs"], "base_modes": ["walk"], "aids": ["bike_loan"], "cutoff": 20,
+                "population": "population"}  # fmt: skip
+    local = rc.aid_impact(poa_transit, origins, destinations, **settings)
+    remote = rc.aid_impact(poa_transit, origins, destinations, client=client, **settings)
+    pd.testing.assert_frame_equal(remote, local)
+    assert remote.attrs["totals"] == local.attrs["totals"]

@@ -14,6 +14,7 @@ from .accessibility import accessibility
 from .deserts import deserts
 from .diagnosis import diagnose
 from .errors import (
+    ClusterError,
     CRSError,
     DataFileNotFoundError,
     ElevationError,
@@ -42,6 +43,7 @@ logging.getLogger("reachable").addHandler(logging.NullHandler())
 __all__ = [
     "STREET_MODES",
     "CRSError",
+    "ClusterError",
     "DataFileNotFoundError",
     "ElevationError",
     "GTFSError",

@@ -25,7 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 from ._progress import progress_bar
-from .errors import InvalidParameterError
+from .errors import ClusterError, InvalidParameterError
+
+LOAD_TIMEOUT = 300.0
+"""Seconds to wait for a worker to hold the network before giving up with an error."""
 
 ORIGINS_PER_TASK = 256
 """Origins per task: a worker holds one task's rows (x destinations) at a time."""
@@ -92,8 +95,32 @@ def _scattered(client, network):
         with warnings.catch_warnings():
             # "Large object in task graph": on purpose, see above.
             warnings.filterwarnings("ignore", message=".*[Ll]arge (object|graph)", category=UserWarning)
-            future = futures[client.id] = client.submit(_as_is, network, pure=False)
+            future = client.submit(_as_is, network, pure=False)
+        _check_loaded(client, future)
+        futures[client.id] = future
     return future
+
+
+def _check_loaded(client, future) -> None:
+    """Wait until a worker holds the network, or say at once why none can."""
+    from distributed import TimeoutError as DaskTimeout
+
+    try:
+        client.submit(_is_network, future, pure=False).result(timeout=LOAD_TIMEOUT)
+    except DaskTimeout:
+        raise ClusterError(
+            f"no worker of {client} loaded the network within {LOAD_TIMEOUT:g} s: does the cluster have "
+            "workers (client.wait_for_workers(1)), and memory for the network?"
+        ) from None
+    except Exception as error:
+        raise ClusterError(
+            f"the workers of {client} cannot load the network ({type(error).__name__}: {error}); install "
+            "the same version of reachable and its dependencies on every worker"
+        ) from error
+
+
+def _is_network(network) -> bool:
+    return True
 
 
 def _as_is(network):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "ClusterError",
     "DataFileNotFoundError",
     "ElevationError",
     "GTFSError",
@@ -70,6 +71,10 @@ class InvalidParameterError(ReachableError, ValueError):
 
 class NetworkFormatError(ReachableError, ValueError):
     """A saved network file is not a reachable network, or was written by another format version."""
+
+
+class ClusterError(ReachableError, RuntimeError):
+    """A Dask cluster's workers cannot take a query (they cannot load the network, or there are none)."""
 
 
 class ReachableWarning(UserWarning):

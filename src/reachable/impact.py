@@ -23,6 +23,7 @@ import pandas as pd
 
 from . import aids as aid_catalogue
 from ._checks import column_names, names, positive
+from .cluster import check_client, chunks, interleave, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
@@ -105,6 +106,11 @@ def _totals(
     return pd.DataFrame(rows)
 
 
+def _piece(network, origins, *, opportunities, options):
+    """One task: the impact of the aids for one chunk of origins."""
+    return aid_impact(network, origins, opportunities, progress=False, **options)
+
+
 @warns_once_per_point_set
 def aid_impact(
     network: Network,
@@ -119,6 +125,7 @@ def aid_impact(
     arrival=None,
     population: str | None = None,
     progress: bool | None = None,
+    client=None,
     **routing,
 ) -> gpd.GeoDataFrame:
     """Opportunities each origin reaches with the base modes, and how many more with each aid.
@@ -163,6 +170,9 @@ def aid_impact(
         A column of ``origins`` holding the people of each origin, for ``attrs["totals"]``.
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
+    client : distributed.Client, optional
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
+        frame, bit for bit.
     **routing
         Other settings of :func:`reachable.travel_time_matrix`: ``time_window`` and one
         percentile in ``percentiles``, ``max_walk_time``, ``max_transfers``, ``walk_speed``,
@@ -235,6 +245,25 @@ def aid_impact(
         raise InvalidParameterError(
             "aid_impact compares one travel time per trip: give one percentile, e.g. percentiles=50"
         )
+
+    if client is not None:  # everything checked: the chunks run on the workers
+        check_client(client)
+        options = dict(columns=columns, base_modes=list(base), aids=chosen, cutoff=cutoff,
+                       departure=departure, arrival=arrival, **routing)  # fmt: skip
+        pieces = chunks(origins)
+        parts = run(_piece, network, pieces, client=client, progress=progress, what="aid impact",
+                    opportunities=opportunities, options=options)  # fmt: skip
+        result = interleave(parts, [len(piece) for piece in pieces])
+        if people is not None:
+            # The totals weigh every origin: made from the whole table, not the chunks'.
+            by = [result[result["scenario"] == name] for name in scenarios]
+            values = np.stack([part[columns].to_numpy() for part in by])
+            gains = np.stack([part[[c + GAIN for c in columns]].to_numpy() for part in by])
+            result.attrs["population"] = population
+            result.attrs["totals"] = _totals(people, list(scenarios), columns, values, gains).to_dict(
+                "records"
+            )
+        return result
 
     # Whether the fastest mode is within the cutoff is whether any mode is: a boolean per
     # pair is all a scenario needs, a quarter of its fastest times in float32.
