@@ -29,13 +29,13 @@ from .modes import (
 )
 from .network.network import Network
 from .network.snapping import DEFAULT_MAX_SNAP_DISTANCE
-from .network.street import arc_seconds, check_speeds
+from .network.street import check_speeds
 from .points import Points, as_points
 from .routing.access import access_leg
 from .routing.street import (
     ORIGINS_PER_CHUNK,
     coincident,
-    snapped_costs,
+    street_search,
     street_seconds,
     warns_once_per_point_set,
 )
@@ -509,14 +509,13 @@ def travel_time_blocks(
             yield Block(rows, everything, _infinite(block))
         return
     mode = routing.mode
-    edge_seconds = network.edge_seconds(mode, **routing.speeds)
-    weight = arc_seconds(network.graph(mode), edge_seconds)
-
-    def snap(points: Points, name: str):
-        return snapped_costs(
-            network, mode, points.lon, points.lat, edge_seconds=edge_seconds, walk_speed=routing.walk_speed,
-            max_snap_distance=routing.max_snap_distance, ids=points.ids, name=name,
-        )  # fmt: skip
+    weight, snap = street_search(
+        network,
+        mode,
+        routing.speeds,
+        walk_speed=routing.walk_speed,
+        max_snap_distance=routing.max_snap_distance,
+    )
 
     origin_costs = snap(origins, "origins")
     destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")

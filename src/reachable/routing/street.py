@@ -16,6 +16,7 @@ from ..errors import InvalidPointsError, ReachableWarning
 from ..kernels import finite_entries, street_travel_times
 from ..network.network import Network
 from ..network.snapping import SnappedPoints
+from ..network.street import arc_seconds
 from ..points import Points
 
 logger = logging.getLogger("reachable")
@@ -165,6 +166,24 @@ def check_points(network: Network, mode: str, lon, lat, *, ids, name: str, limit
     """Refuse a set of points mostly off ``mode``'s network, and warn about the others off it."""
     _check_unsnapped(network, mode, lon, lat, network.snap(mode, lon, lat, max_snap_distance=limit).edge,
                      ids=ids, name=name, limit=limit)  # fmt: skip
+
+
+def street_search(network: Network, mode: str, speeds: dict, *, walk_speed: float, max_snap_distance: float):
+    """Arc weights of ``mode``'s graph at ``speeds``, and a function snapping points to it.
+
+    ``snap(points, name)`` prices the way on and off the streets (:func:`snapped_costs`);
+    with a ``name`` (``"origins"``...), points off the network are warned about by id.
+    """
+    edge_seconds = network.edge_seconds(mode, **speeds)
+    weight = arc_seconds(network.graph(mode), edge_seconds)
+
+    def snap(points: Points, name: str | None = None) -> SnappedCosts:
+        return snapped_costs(
+            network, mode, points.lon, points.lat, edge_seconds=edge_seconds, walk_speed=walk_speed,
+            max_snap_distance=max_snap_distance, ids=None if name is None else points.ids, name=name or "",
+        )  # fmt: skip
+
+    return weight, snap
 
 
 def snapped_costs(

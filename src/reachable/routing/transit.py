@@ -14,11 +14,11 @@ from ..gtfs import Timetable, expand_frequencies
 from ..kernels import finite_entries, raptor, raptor_backward, raptor_lanes, street_travel_times
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
-from ..network.street import arc_seconds, reversed_arcs
+from ..network.street import reversed_arcs
 from ..network.transit import TransitRoutes, build_routes, stack_draws
 from ..points import Points
 from .access import AccessLeg
-from .street import SnappedCosts, coincident, snapped_costs, street_pairs
+from .street import SnappedCosts, coincident, street_pairs, street_search
 
 ORIGINS_PER_CHUNK = 2048
 """Most origins per kernel call: a progress step, and a bound on the result block in memory.
@@ -76,23 +76,9 @@ def _walking(network: Network, query: TransitQuery):
 
 def _on_streets(network: Network, mode: str, speeds: dict, query: TransitQuery):
     """Arc weights of ``mode``'s graph at ``speeds`` and a function snapping points to it."""
-    edge_seconds = network.edge_seconds(mode, **speeds)
-    weight = arc_seconds(network.graph(mode), edge_seconds)
-
-    def snap(points: Points, name: str | None):
-        return snapped_costs(
-            network,
-            mode,
-            points.lon,
-            points.lat,
-            edge_seconds=edge_seconds,
-            walk_speed=query.walk_speed,
-            max_snap_distance=query.max_snap_distance,
-            ids=None if name is None else points.ids,
-            name=name or "",
-        )
-
-    return weight, snap
+    return street_search(
+        network, mode, speeds, walk_speed=query.walk_speed, max_snap_distance=query.max_snap_distance
+    )
 
 
 def stop_costs(network: Network, query: TransitQuery) -> SnappedCosts:
