@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import reachable as rc
-from reachable.deserts import fgt, weighted_median
+from reachable.deserts import weighted_quantile
+from reachable.equity import fgt
 
 matplotlib.use("Agg")
 
@@ -111,7 +112,7 @@ def test_bad_input():
 
 
 def test_helpers_by_hand():
-    assert weighted_median(np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 5.0])) == 2.0
+    assert weighted_quantile(np.array([3.0, 1.0, 2.0]), np.array([1.0, 1.0, 5.0]), 50) == 2.0
     assert fgt(np.array([0.5, 0.0]), np.array([1.0, 3.0])) == pytest.approx((0.25, 0.125, 0.0625))
 
 

@@ -42,7 +42,7 @@ import reachable as rc
 from reachable.aids import Aid
 from reachable.people import read_offers, read_people
 
-from .test_transit_rules import write_table
+from .test_transit_rules import write_stop_times, write_table
 
 METRES_PER_DEGREE = 6_371_009.0 * math.pi / 180
 MONDAY = "2019-05-13"
@@ -87,11 +87,7 @@ def write_town(folder):
         "back_1410": [("N", "14:10:00"), ("H", "14:25:00")],
     }
     write_table(feed / "trips.txt", ["route_id", "service_id", "trip_id"], [["L", "WK", t] for t in trips])
-    write_table(
-        feed / "stop_times.txt",
-        ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"],
-        [[t, time, time, stop, i + 1] for t, calls in trips.items() for i, (stop, time) in enumerate(calls)],
-    )
+    write_stop_times(feed, trips)
     days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
     write_table(feed / "calendar.txt", ["service_id", *days, "start_date", "end_date"],
                 [["WK", 1, 1, 1, 1, 1, 0, 0, "20190101", "20191231"]])  # fmt: skip

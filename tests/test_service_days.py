@@ -29,7 +29,7 @@ from reachable.timeline import local_time, timeline_seconds
 from . import transit_reference as reference
 from .test_gtfs import BASE, clock, write_feed
 from .test_transit_reference import brute_force, brute_force_legs
-from .test_transit_rules import STREET, WEEKDAYS, points, seconds, where, write_table
+from .test_transit_rules import STREET, WEEKDAYS, points, seconds, where, write_stop_times, write_table
 from .transit_towns import QUERY_DATE, write_town
 
 DAY = 86_400
@@ -151,15 +151,7 @@ def night_line(folder, date) -> rc.Network:
     write_table(
         feed / "trips.txt", ["route_id", "service_id", "trip_id"], [[t, s, t] for t, (s, _) in trips.items()]
     )
-    write_table(
-        feed / "stop_times.txt",
-        ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"],
-        [
-            [t, time, time, stop, i + 1]
-            for t, (_, calls) in trips.items()
-            for i, (stop, time) in enumerate(calls)
-        ],
-    )
+    write_stop_times(feed, {t: calls for t, (_, calls) in trips.items()})
     write_table(
         feed / "calendar.txt",
         ["service_id", *WEEKDAYS, "start_date", "end_date"],

@@ -65,6 +65,15 @@ def points(*names: str) -> pd.DataFrame:
     )
 
 
+def write_stop_times(feed: Path, calls: dict) -> None:
+    """``stop_times.txt`` of ``{trip_id: [(stop, "HH:MM:SS"), ...]}`` (arrival = departure)."""
+    write_table(
+        feed / "stop_times.txt",
+        ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"],
+        [[t, time, time, stop, i + 1] for t, stops in calls.items() for i, (stop, time) in enumerate(stops)],
+    )
+
+
 def write_table(path: Path, header: list[str], rows: list) -> None:
     with open(path, "w", newline="") as file:
         writer = csv.writer(file)
@@ -97,15 +106,7 @@ def transit_network(folder: Path, stops, trips, transfers=(), frequencies=(), da
         ["route_id", "service_id", "trip_id"],
         [[r, "WK", t] for t, (r, _) in trips.items()],
     )
-    write_table(
-        feed / "stop_times.txt",
-        ["trip_id", "arrival_time", "departure_time", "stop_id", "stop_sequence"],
-        [
-            [t, time, time, stop, i + 1]
-            for t, (_, calls) in trips.items()
-            for i, (stop, time) in enumerate(calls)
-        ],
-    )
+    write_stop_times(feed, {t: calls for t, (_, calls) in trips.items()})
     write_table(
         feed / "calendar.txt",
         ["service_id", *WEEKDAYS, "start_date", "end_date"],

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .equity import fgt
 from .errors import InvalidParameterError, InvalidPointsError
 
 RELATIVE_TO = (None, "median", "car")
@@ -167,20 +168,11 @@ def deserts(
     )  # fmt: skip
 
 
-def fgt(shortfall: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
-    """FGT0, FGT1 and FGT2 of shortfalls (0 above the line), weighted by people."""
-    total = weights.sum()
-    if total <= 0:
-        return (np.nan, np.nan, np.nan)
-    poor = shortfall > 0
-    return tuple(float((weights * poor * shortfall**alpha).sum() / total) for alpha in (0, 1, 2))
-
-
-def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    """The smallest value at or above which lies half of the weight."""
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value at or above which lies ``q`` % of the weight (50: the weighted median)."""
     order = np.argsort(values, kind="stable")
     cumulative = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
+    return float(values[order][np.searchsorted(cumulative, q / 100 * cumulative[-1])])
 
 
 def _cutoff(accessibility, cutoff):
@@ -241,10 +233,11 @@ def _threshold(table: pd.DataFrame, line: float, relative_to, times: bool) -> np
         return np.full(len(table), float(line))
     if not times:
         return np.full(
-            len(table), line * weighted_median(table["value"].to_numpy(), table["population"].to_numpy())
+            len(table),
+            line * weighted_quantile(table["value"].to_numpy(), table["population"].to_numpy(), 50),
         )
     medians = table.groupby("time")[["value", "population"]].apply(
-        lambda rows: weighted_median(rows["value"].to_numpy(), rows["population"].to_numpy())
+        lambda rows: weighted_quantile(rows["value"].to_numpy(), rows["population"].to_numpy(), 50)
     )
     return line * table["time"].map(medians).to_numpy(dtype=float)
 

@@ -839,10 +839,25 @@ def fgt_poverty(
     with np.errstate(divide="ignore", invalid="ignore"):
         for part in cells.parts:
             x, w = cells.access[part], cells.population[part]
-            poor = x < line
-            shortfall = np.where(poor, (line - x) / line, 0.0)
-            for alpha, name in enumerate(values):
-                measure = np.where(poor, shortfall**alpha, 0.0)
-                measure[np.isnan(x)] = np.nan  # ipea leaves them unset: neither poor nor not
-                values[name].append(_weighted_mean(measure, w))
+            shortfall = np.where(x < line, (line - x) / line, 0.0)
+            shortfall[np.isnan(x)] = np.nan  # ipea leaves them unset: neither poor nor not
+            for name, value in zip(values, fgt(shortfall, w), strict=True):
+                values[name].append(value)
     return _table(cells.keys, values)
+
+
+def fgt(shortfall: np.ndarray, weights: np.ndarray) -> tuple[float, float, float]:
+    """FGT0, FGT1 and FGT2 of shortfalls, weighted by people (the arithmetic of :func:`fgt_poverty`).
+
+    ``shortfall`` is each cell's gap to the poverty line as a share of it (0 at or above the
+    line, NaN where unknown, which makes the measures NaN as in ipea's code); NaN without
+    people.
+    """
+    poor = shortfall > 0
+    measures = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for alpha in (0, 1, 2):
+            measure = np.where(poor, shortfall**alpha, 0.0)
+            measure[np.isnan(shortfall)] = np.nan
+            measures.append(float(_weighted_mean(measure, weights)))
+    return measures[0], measures[1], measures[2]

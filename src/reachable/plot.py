@@ -1171,6 +1171,8 @@ def by_income(
     -------
     matplotlib.axes.Axes
     """
+    from .deserts import weighted_quantile
+
     if mode is None and "mode" in acc.columns:
         available = list(dict.fromkeys(acc["mode"]))
         if len(available) != 1:
@@ -1188,7 +1190,7 @@ def by_income(
         values, weights = part[column].to_numpy(float), part[population].fillna(0).to_numpy(float)
         if weights.sum() <= 0:
             weights = np.ones_like(weights)
-        quantiles = {q: _weighted_quantile(values, weights, q) for q in (5, 25, 50, 75, 95)}
+        quantiles = {q: weighted_quantile(values, weights, q) for q in (5, 25, 50, 75, 95)}
         stats.append({
             "label": f"{group:g}" if isinstance(group, (int, float, np.number)) else str(group),
             "whislo": quantiles[5], "q1": quantiles[25], "med": quantiles[50], "q3": quantiles[75],
@@ -1222,13 +1224,6 @@ def _equity_rows(acc, column: str, mode, cutoff):
     if cutoff not in available:
         raise InvalidParameterError(f"give one cutoff among {', '.join(f'{c:g}' for c in available)}")
     return rows[rows["cutoff"] == cutoff], cutoff
-
-
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
-    """The smallest value at or above which lies ``q`` % of the weight."""
-    order = np.argsort(values, kind="stable")
-    cumulative = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cumulative, q / 100 * cumulative[-1])])
 
 
 def _thousands():
