@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 import time
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 
 import reachable as rc
+import reachable.cluster
 
 distributed = pytest.importorskip("distributed")
 dd = pytest.importorskip("dask.dataframe")
@@ -104,6 +106,17 @@ def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, places, client,
         ]  # fmt: skip
         back = dd.read_parquet(where).compute().reset_index(drop=True)  # as users would read it
         pd.testing.assert_frame_equal(back, local, check_dtype=False)
+
+
+def test_workers_that_cannot_load_the_network_give_one_clear_error(poa_transit, places, client, monkeypatch):
+    # The client sends the network as another version would: the workers refuse it.
+    monkeypatch.setattr(reachable.cluster, "_version", lambda: "0.0-elsewhere")
+    origins, destinations = places
+    network = copy.copy(poa_transit)  # not yet on the workers
+    started = time.monotonic()
+    with pytest.raises(rc.ClusterError, match=r"cannot load the network .*runs reachable .*0\.0-elsewhere"):
+        rc.travel_time_matrix(network, origins, destinations, mode="walk", max_time=30, client=client)
+    assert time.monotonic() - started < 60  # at once, not after the loading timeout
 
 
 def test_a_client_that_is_not_one_is_refused(poa_transit, places):

@@ -136,6 +136,19 @@ def test_points_on_one_edge_travel_along_it_in_the_allowed_direction(tiny_town):
     assert car["west", "west"] == 0
 
 
+def test_snapping_is_remembered_per_point_set_and_limit(tiny_town):
+    # A service asks for the same points again: the second answer is the first one, kept
+    # read-only; another limit or other points are snapped anew.
+    lon, lat = np.array([3.0015, 3.0005]), np.array([-0.0001, 0.0011])
+    first = tiny_town.snap("walk", lon, lat, max_snap_distance=50)
+    assert tiny_town.snap("walk", lon.copy(), lat.copy(), max_snap_distance=50) is first
+    assert not first.edge.flags.writeable
+    near = tiny_town.snap("walk", lon, lat, max_snap_distance=5)  # both gaps are 11 m
+    assert (first.edge >= 0).all() and (near.edge == -1).all()
+    moved = tiny_town.snap("walk", lon[::-1], lat[::-1], max_snap_distance=50)
+    assert (moved.edge == first.edge[::-1]).all()
+
+
 def test_points_far_from_streets_are_unreachable_with_one_warning(tiny_town):
     pair = points(("near", 3.0015, 0.0), ("island", 3.1005, 0.0))
     with pytest.warns(rc.ReachableWarning, match=r"1 origins .* 'island'"):

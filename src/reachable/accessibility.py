@@ -161,7 +161,7 @@ def accessibility(
             columns=columns, mode=modes, cutoffs=cutoffs, measure=measure, decay=decay, max_time=max_time,
             departure=departure, arrival=arrival, time_window=time_window, percentiles=percentiles, **routing,
         )  # fmt: skip
-        pieces = chunks(origins)
+        pieces = chunks(origins, client=client)
         frames = run(_piece, network, pieces, client=client, progress=progress, what="accessibility",
                      opportunities=opportunities, options=options)  # fmt: skip
         return interleave(frames, [len(piece) for piece in pieces])

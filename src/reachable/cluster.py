@@ -7,19 +7,24 @@ its own, whatever its neighbours in a chunk). So a query is cut into chunks of
 worker, and the results are put back in origin order: bit for bit the local result.
 
 The network goes to each worker once, never once per task nor once per query: a worker keeps
-its copy, with the caches its queries fill, for
-the next tasks and queries. Each task runs as many numba threads as its worker has task
-threads (``threads_per_worker``), so a worker per core does not oversubscribe the cores. A
-worker that dies mid-run loses its tasks, which the scheduler runs again elsewhere (tasks
-are pure: same inputs, same rows).
+its copy, with the caches its queries fill, for the next tasks and queries. A matrix's tasks
+send back their seconds, not their frames; the frame is made on the client as in one run.
+Each task runs as many numba threads as its worker has task threads (``threads_per_worker``),
+so a worker per core does not oversubscribe the cores. A worker that dies mid-run loses its
+tasks, which the scheduler runs again elsewhere (tasks are pure: same inputs, same rows).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+import uuid
 import warnings
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -48,8 +53,17 @@ def check_client(client) -> None:
         )
 
 
-def chunks(frame: pd.DataFrame, size: int = ORIGINS_PER_TASK) -> list[pd.DataFrame]:
-    """``frame`` cut into consecutive pieces of ``size`` rows."""
+def chunks(frame: pd.DataFrame, size: int = ORIGINS_PER_TASK, *, client=None) -> list[pd.DataFrame]:
+    """``frame`` cut into consecutive pieces of at most ``size`` rows.
+
+    With a ``client``, the number of pieces is a multiple of the cluster's task threads, in
+    pieces of even sizes, so that no thread is left alone with the last piece.
+    """
+    n_pieces = -(-len(frame) // size)
+    if client is not None:
+        threads = max(1, sum(client.nthreads().values()))
+        n_pieces = -(-n_pieces // threads) * threads
+    size = max(1, -(-len(frame) // max(n_pieces, 1)))
     return [frame.iloc[start : start + size] for start in range(0, len(frame), size)]
 
 
@@ -67,38 +81,96 @@ def run(function: Callable, network, pieces: list, *, client, progress, what: st
             return results
         from distributed import as_completed
 
-        shared = _scattered(client, network)
+        ticket = _scattered(client, network)
         futures = [
-            client.submit(_on_worker, function, shared, piece, **options, pure=False) for piece in pieces
+            client.submit(_on_worker, function, ticket, piece, **options, pure=False) for piece in pieces
         ]
-        for _ in as_completed(futures):
+        order = {future.key: i for i, future in enumerate(futures)}
+        results = [None] * len(futures)
+        # Results come over as their tasks end, while the other tasks still run.
+        for future, result in as_completed(futures, with_results=True):
+            results[order[future.key]] = result
             bar.update()
-        return client.gather(futures)
+        return results
 
 
 _SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-"""Per network, the clients it was scattered to and the future of its copy on their workers."""
+"""Per network, the clients it was sent to and the future of its copy on their workers."""
+
+KEPT_NETWORKS = 2
+"""Networks a worker keeps warm (with their caches) between queries."""
+
+_KEPT: OrderedDict[str, object] = OrderedDict()
+"""On a worker: the networks it holds, by the token they were shipped with, oldest first."""
+_KEPT_LOCK = threading.Lock()
 
 
-def _scattered(client, network):
+class Shipped:
+    """A network on its way to the workers.
+
+    With a token naming this copy of it, and the version of reachable that sends it.
+    """
+
+    def __init__(self, network) -> None:
+        self.network = network
+        self.token = uuid.uuid4().hex
+        self.version = _version()
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """What a task carries instead of the network.
+
+    The token of its copy, whose name on the scheduler (a published dataset) lets a worker
+    without a copy yet fetch it.
+    """
+
+    token: str
+
+    @property
+    def name(self) -> str:
+        """The dataset's name."""
+        return f"reachable-network-{self.token}"
+
+
+def _scattered(client, network) -> Ticket:
     """The network on the client's workers, sent once.
 
     It travels as the result of a task, not as scattered data: the scheduler keeps the task,
     so a copy lost with a dead worker is made again (scattered data would be gone for good
-    once the scheduler's memory manager has dropped its other replicas). Later queries reuse
-    the workers' copy, with the caches (walks, routes, snapping indexes) earlier queries
-    filled there.
+    once the scheduler's memory manager has dropped its other replicas). Tasks do not depend
+    on that result (the scheduler would then send them all to the one worker holding it and
+    leave the others idle): the result is published as a dataset, tasks carry a
+    :class:`Ticket` naming it, and each worker fetches it the first time and keeps it
+    (:func:`_worker_copy`), with the caches (walks, routes, snapping indexes) its queries
+    fill there. It is unpublished when the network is dropped here.
     """
     futures = _SHARED.setdefault(network, {})
-    future = futures.get(client.id)
-    if future is None or future.status not in ("pending", "finished"):
+    held = futures.get(client.id)
+    if held is None or held[0].status not in ("pending", "finished"):
+        shipped = Shipped(network)
         with warnings.catch_warnings():
             # "Large object in task graph": on purpose, see above.
             warnings.filterwarnings("ignore", message=".*[Ll]arge (object|graph)", category=UserWarning)
-            future = client.submit(_as_is, network, pure=False)
+            future = client.submit(_as_is, shipped, pure=False)
         _check_loaded(client, future)
-        futures[client.id] = future
-    return future
+        ticket = Ticket(shipped.token)
+        client.publish_dataset(future, name=ticket.name)
+        weakref.finalize(network, _unpublish, client, ticket.name)
+        held = futures[client.id] = (future, ticket)
+    return held[1]
+
+
+def _unpublish(client, name: str) -> None:
+    # The client or its cluster may be gone already: nothing left to free then.
+    with contextlib.suppress(Exception):
+        client.unpublish_dataset(name)
 
 
 def _check_loaded(client, future) -> None:
@@ -106,7 +178,7 @@ def _check_loaded(client, future) -> None:
     from distributed import TimeoutError as DaskTimeout
 
     try:
-        client.submit(_is_network, future, pure=False).result(timeout=LOAD_TIMEOUT)
+        client.submit(_is_shipped, future, pure=False).result(timeout=LOAD_TIMEOUT)
     except DaskTimeout:
         raise ClusterError(
             f"no worker of {client} loaded the network within {LOAD_TIMEOUT:g} s: does the cluster have "
@@ -119,25 +191,46 @@ def _check_loaded(client, future) -> None:
         ) from error
 
 
-def _is_network(network) -> bool:
-    return True
+def _is_shipped(shipped: Shipped) -> bool:
+    return isinstance(shipped, Shipped)
 
 
-def _as_is(network):
+def _as_is(shipped: Shipped) -> Shipped:
+    """On a worker: the network as it arrived, once its version is checked."""
+    if shipped.version != _version():
+        # Another version may read the network's arrays differently: refuse, do not guess.
+        raise ClusterError(f"this worker runs reachable {_version()}, the client {shipped.version}")
+    return shipped
+
+
+def _worker_copy(ticket: Ticket):
+    """The worker's own copy of a network: fetched the first time, then kept, caches and all."""
+    with _KEPT_LOCK:
+        network = _KEPT.get(ticket.token)
+    if network is None:
+        from distributed import get_client
+
+        network = get_client().get_dataset(ticket.name).result().network
+        with _KEPT_LOCK:
+            network = _KEPT.setdefault(ticket.token, network)
+    with _KEPT_LOCK:
+        _KEPT.move_to_end(ticket.token)
+        while len(_KEPT) > KEPT_NETWORKS:
+            _KEPT.popitem(last=False)
     return network
 
 
-def _on_worker(function, network, piece, **options):
-    """Run a task with as many numba threads as the worker has task threads.
+def _on_worker(function, ticket: Ticket, piece, **options):
+    """Run a task on the worker's copy of the network.
 
-    A worker process per core with numba's default (every core) would run cores x cores
-    threads.
+    With as many numba threads as the worker has task threads: a worker process per core
+    with numba's default (every core) would run cores x cores threads.
     """
     import numba
     from distributed import get_worker
 
     numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
-    return function(network, piece, **options)
+    return function(_worker_copy(ticket), piece, **options)
 
 
 def interleave(frames: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:

@@ -212,8 +212,8 @@ def diagnose(
     if client is not None:
         check_client(client)
         options = dict(aids=kit, arrive_early=early, leave_after=after, **routing)
-        parts = run(_piece, network, chunks(people, PEOPLE_PER_TASK), client=client, progress=progress,
-                    what="diagnosis", offers=offers, options=options)  # fmt: skip
+        parts = run(_piece, network, chunks(people, PEOPLE_PER_TASK, client=client), client=client,
+                    progress=progress, what="diagnosis", offers=offers, options=options)  # fmt: skip
         table, summary, effects = (
             pd.concat([getattr(d, name) for d in parts], ignore_index=True)
             for name in ("table", "summary", "aid_effects")

@@ -250,7 +250,7 @@ def aid_impact(
         check_client(client)
         options = dict(columns=columns, base_modes=list(base), aids=chosen, cutoff=cutoff,
                        departure=departure, arrival=arrival, **routing)  # fmt: skip
-        pieces = chunks(origins)
+        pieces = chunks(origins, client=client)
         parts = run(_piece, network, pieces, client=client, progress=progress, what="aid impact",
                     opportunities=opportunities, options=options)  # fmt: skip
         result = interleave(parts, [len(piece) for piece in pieces])

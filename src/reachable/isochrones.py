@@ -131,7 +131,7 @@ def isochrones(
         routing_settings(
             network, mode, max_time=cutoff_values[-1], departure=departure, **routing
         )  # checked here
-        pieces = chunks(origins, ISOCHRONES_PER_TASK)
+        pieces = chunks(origins, ISOCHRONES_PER_TASK, client=client)
         options = dict(mode=mode, cutoffs=cutoff_values, departure=departure, **routing)
         frames = run(_piece, network, pieces, client=client, progress=progress, what=f"{mode} isochrones",
                      options=options)  # fmt: skip

@@ -262,23 +262,33 @@ def travel_time_matrix(
     if client is not None or out is not None:
         return _in_chunks(network, origins, origins if destinations is None else destinations, options,
                           client=client, out=out, progress=progress)  # fmt: skip
+    lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=progress)
+    return _matrix_frame(origin_points, destination_points, routing, lead, duration)
+
+
+def _matrix_seconds(network, origins: Points, destinations: Points, routing: Routing, *, progress):
+    """Seconds per (origin, destination, percentile), twice.
+
+    How long before the deadline one leaves (arrive-by) or the travel time (the same array
+    for departures), and the travel time.
+    """
     query = routing.transit
     if query is not None and query.arrive_by:
         # The departures, then when the journeys leaving then arrive.
-        lead, arrival = arrive_by(network, origin_points, destination_points, query, progress=progress)
+        lead, arrival = arrive_by(network, origins, destinations, query, progress=progress)
         seconds = _infinite(lead)
         duration = _infinite(np.where(lead < UNREACHED, arrival - (query.deadlines[0] - lead), UNREACHED))
-    else:
-        shape = (len(origin_points), len(destination_points), len(routing.percentiles))
-        seconds = np.empty(shape)
-        for block in travel_time_blocks(
-            network, origin_points, destination_points, routing, progress=progress
-        ):
-            seconds[block.rows, block.columns] = block.seconds
-        duration = seconds  # arriving by a deadline on the streets, one leaves the travel time before it
-    frame = _tidy(origin_points, destination_points, duration, routing.percentiles)
+        return seconds, duration
+    seconds = np.empty((len(origins), len(destinations), len(routing.percentiles)))
+    for block in travel_time_blocks(network, origins, destinations, routing, progress=progress):
+        seconds[block.rows, block.columns] = block.seconds
+    return seconds, seconds  # arriving by a deadline on the streets, one leaves the travel time before it
+
+
+def _matrix_frame(origins: Points, destinations: Points, routing: Routing, lead, duration) -> pd.DataFrame:
+    frame = _tidy(origins, destinations, duration, routing.percentiles)
     if routing.arrival is not None:
-        _add_times(frame, routing, seconds, duration)
+        _add_times(frame, routing, lead, duration)
     return frame
 
 
@@ -294,19 +304,38 @@ def _in_chunks(network, origins, destinations, options: dict, *, client, out, pr
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("part-*.parquet"):  # an earlier matrix's parts
             stale.unlink()
-    pieces = list(enumerate(chunks(origins)))
+    pieces = list(enumerate(chunks(origins, client=client)))
     results = run(
         _matrix_piece, network, pieces, client=client, progress=progress,
         what=f"{options['mode']} travel times", destinations=destinations, folder=folder, options=options,
     )  # fmt: skip
-    return folder if folder is not None else pd.concat(results, ignore_index=True)
+    if folder is not None:
+        return folder
+    # The workers send their seconds, not their frames: a few times less to carry, and the
+    # frame is made here as in one run.
+    lead = np.concatenate([np.asarray(result[0], float) for result in results])
+    duration = lead if results[0][1] is None else np.concatenate([np.asarray(r[1], float) for r in results])
+    routing = routing_settings(network, **options)
+    return _matrix_frame(as_points(origins, "origins"), as_points(destinations, "destinations"), routing,
+                         lead, duration)  # fmt: skip
 
 
 def _matrix_piece(network, piece, *, destinations, folder, options):
-    """One task: the matrix of one chunk of origins, returned or written as its part."""
+    """One task: the seconds of one chunk of origins, or its part of the matrix written."""
     index, origins = piece
-    frame = travel_time_matrix(network, origins, destinations, progress=False, **options)
-    return frame if folder is None else write_part(frame, folder, index)
+    if folder is not None:
+        return write_part(travel_time_matrix(network, origins, destinations, progress=False, **options),
+                          folder, index)  # fmt: skip
+    routing = routing_settings(network, **options)
+    origin_points, destination_points = as_points(origins, "origins"), as_points(destinations, "destinations")
+    lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=False)
+    return _compact(lead), None if duration is lead else _compact(duration)
+
+
+def _compact(seconds: np.ndarray) -> np.ndarray:
+    """Whole seconds as float32 (exact up to 2**24 s, 194 days), anything else as it is."""
+    narrow = seconds.astype(np.float32)
+    return narrow if np.array_equal(narrow, seconds) else seconds
 
 
 @dataclass(frozen=True)

@@ -289,7 +289,7 @@ def accessibility_profile(
             columns=columns, mode=modes, cutoffs=cutoff_values, times=moments, by=by, percentiles=percentiles,
             **routing,
         )  # fmt: skip
-        pieces = chunks(origins)
+        pieces = chunks(origins, client=client)
         frames = run(_piece, network, pieces, client=client, progress=progress, what="accessibility profile",
                      opportunities=opportunities, options=options)  # fmt: skip
         return interleave(frames, [len(piece) for piece in pieces])

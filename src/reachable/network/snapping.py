@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,6 +16,11 @@ from .street import StreetGraph
 
 DEFAULT_MAX_SNAP_DISTANCE = 1600.0
 """Metres; farther points are unreachable (R5's largest linking radius)."""
+
+RECENT_POINT_SETS = 8
+"""How many snapped point sets an index remembers. A service asks for the same destinations
+(and every transit query for the same stops) again and again; GEOS's nearest-edge search
+costs about 10 microseconds a point, far more than the search of one origin's row."""
 
 
 def utm_crs(lon: float, lat: float) -> CRS:
@@ -55,10 +63,35 @@ class EdgeIndex:
             np.column_stack((x, y)), indices=np.repeat(np.arange(len(graph.edge)), counts)
         )
         self.tree = shapely.STRtree(self.lines)
+        self._recent: OrderedDict[bytes, SnappedPoints] = OrderedDict()
+        self._lock = threading.Lock()
 
     def snap(self, lon: np.ndarray, lat: np.ndarray, max_distance: float) -> SnappedPoints:
-        """Snap WGS84 points to the nearest edge within ``max_distance`` metres."""
-        x, y = self._to_metric.transform(np.asarray(lon, float), np.asarray(lat, float))
+        """Snap WGS84 points to the nearest edge within ``max_distance`` metres.
+
+        The answers for the last :data:`RECENT_POINT_SETS` point sets are kept (read-only).
+        """
+        lon = np.ascontiguousarray(lon, dtype=float)
+        lat = np.ascontiguousarray(lat, dtype=float)
+        digest = hashlib.blake2b(np.float64(max_distance).tobytes(), digest_size=20)
+        digest.update(lon.tobytes())
+        digest.update(lat.tobytes())
+        key = digest.digest()
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
+        snapped = self._snap(lon, lat, max_distance)
+        for values in (snapped.edge, snapped.fraction, snapped.distance):
+            values.flags.writeable = False
+        with self._lock:
+            self._recent[key] = snapped
+            if len(self._recent) > RECENT_POINT_SETS:
+                self._recent.popitem(last=False)
+        return snapped
+
+    def _snap(self, lon: np.ndarray, lat: np.ndarray, max_distance: float) -> SnappedPoints:
+        x, y = self._to_metric.transform(lon, lat)
         points = shapely.points(x, y)
         # Searching without max_distance and filtering after is twice as fast in GEOS.
         (point_idx, line_idx), distance = self.tree.query_nearest(
