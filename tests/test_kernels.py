@@ -71,3 +71,37 @@ def test_cutoff_stops_the_search_without_changing_times_below_it(graph_and_weigh
     within = full <= cutoff
     np.testing.assert_array_equal(bounded[within], full[within])
     assert np.isinf(bounded[~within]).all()
+
+
+@pytest.mark.parametrize("cutoff", [300.0, 1e6])
+def test_the_bucket_queue_labels_as_the_heap_does(cutoff):
+    # A random graph with arcs from 0.001 s to 200 s, several seeds at different costs: the
+    # search (by buckets when it can) must give the heap's labels and parents bit for bit.
+    # At 300 s the buckets are 1 s wide and do the work; at 1e6 s they are 61 s wide, and
+    # the many nodes labelled again within a bucket run out of room: the heap takes over.
+    from reachable.kernels.dijkstra import _bucket_search, _buffers, _heap_search, _search
+
+    rng = np.random.default_rng(7)
+    n_nodes, n_arcs = 400, 2400
+    tail = rng.integers(0, n_nodes, n_arcs)
+    order = np.argsort(tail, kind="stable")
+    head = rng.integers(0, n_nodes, n_arcs)[order]
+    weight = np.where(rng.random(n_arcs) < 0.3, rng.uniform(0.001, 0.5, n_arcs), rng.uniform(1, 200, n_arcs))
+    indptr = np.searchsorted(tail[order], np.arange(n_nodes + 1))
+    seeds, seed_cost = np.array([3, 50, 50, 200]), np.array([0.0, 12.5, 3.25, 40.0])
+    labels = {}
+    for name, search in (("heap", _heap_search), ("buckets", _search)):
+        dist, touched, keys, items = _buffers(n_nodes, n_arcs)
+        parent = np.full(n_nodes, -1)
+        count = search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, keys, items, parent)
+        labels[name] = (dist, parent, np.sort(touched[:count]))
+    for heap, buckets in zip(labels["heap"], labels["buckets"], strict=True):
+        np.testing.assert_array_equal(buckets, heap)
+    assert np.isfinite(labels["heap"][0]).sum() > 100
+    dist, touched, keys, items = _buffers(n_nodes, 5)  # room for 12 entries only
+    parent = np.full(n_nodes, -1)
+    assert (
+        _bucket_search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, keys, items, parent)
+        == -1
+    )
+    assert np.isinf(dist).all() and (parent == -1).all()  # left as found, for the heap to start over

@@ -34,6 +34,7 @@ from .matrix import travel_time_matrix
 from .modes import STREET_MODES
 from .network import Network
 from .profile import accessibility_profile
+from .service import OneToMany, one_to_many
 from .shifts import shifts
 
 __version__ = "0.1.0"
@@ -52,6 +53,7 @@ __all__ = [
     "Network",
     "NetworkFormatError",
     "OSMFileError",
+    "OneToMany",
     "ReachableError",
     "ReachableWarning",
     "UnknownModeError",
@@ -68,6 +70,7 @@ __all__ = [
     "isochrones",
     "itinerary",
     "measures",
+    "one_to_many",
     "opportunities",
     "plot",
     "shifts",

@@ -550,19 +550,29 @@ def travel_time_blocks(
     destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
     same_row, same_column = coincident(origins, destinations)
     n_percentiles = len(routing.percentiles)
-    search, limit = search_limit(routing.max_time), last_second(routing.max_time)
     with progress_bar(len(origins), f"{mode} travel times", progress, unit="origin") as bar:
         for start in range(0, len(origins), ORIGINS_PER_CHUNK):
             rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
-            seconds = whole_seconds(
-                street_seconds(network, mode, weight, origin_costs[rows], destination_costs, search)
+            seconds = street_block(
+                network, mode, weight, origin_costs[rows], destination_costs, routing.max_time
             )
-            seconds[seconds > limit] = np.inf
             here = (same_row >= rows.start) & (same_row < rows.stop)
             seconds[same_row[here] - rows.start, same_column[here]] = 0.0
             bar.update(rows.stop - rows.start)
             # Street times do not change over a window: every percentile is the same.
             yield Block(rows, everything, np.repeat(seconds[:, :, None], n_percentiles, axis=2))
+
+
+def street_block(network: Network, mode: str, weight, origins, destinations, max_time: float) -> np.ndarray:
+    """Whole seconds on the streets from snapped ``origins`` to ``destinations``.
+
+    ``inf`` beyond ``max_time`` minutes; places that coincide are the caller's.
+    """
+    seconds = whole_seconds(
+        street_seconds(network, mode, weight, origins, destinations, search_limit(max_time))
+    )
+    seconds[seconds > last_second(max_time)] = np.inf
+    return seconds
 
 
 def _infinite(seconds: np.ndarray) -> np.ndarray:

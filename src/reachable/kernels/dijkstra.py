@@ -18,6 +18,12 @@ from numba import njit, prange
 
 from .heap import heap_pop, heap_push
 
+BUCKET_SECONDS = 1.0
+"""Width of a bucket of the bucket queue, at least (seconds)."""
+
+MAX_BUCKETS = 16384
+"""Buckets of one search at most: longer cutoffs get wider buckets."""
+
 
 @njit(cache=True)
 def _search(
@@ -28,9 +34,25 @@ def _search(
     ``dist`` must be all ``inf`` on entry; returns how many nodes were labelled, whose ids
     are ``touched[:count]`` so the caller can reset them cheaply. When ``parent`` is given
     (all -1 on entry), it receives the arc each node was reached by (-1 at seeds).
+
+    With a finite cutoff the labels are set bucket by bucket (:func:`_bucket_search`),
+    about twice as fast as the heap on street graphs; the labels are the same.
     """
+    if cutoff < np.inf:
+        n_touched = _bucket_search(
+            indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items, parent
+        )
+        if n_touched >= 0:
+            return n_touched
+    return _heap_search(
+        indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items, parent
+    )
+
+
+@njit(cache=True)
+def _seed(seeds, seed_cost, cutoff, dist, touched):
+    """Label the seeds; return how many nodes are labelled."""
     n_touched = 0
-    size = 0
     for k in range(seeds.shape[0]):
         node = seeds[k]
         cost = seed_cost[k]
@@ -39,9 +61,19 @@ def _search(
         if dist[node] == np.inf:
             touched[n_touched] = node
             n_touched += 1
-        if cost < dist[node]:
-            dist[node] = cost
-            size = heap_push(heap_keys, heap_items, size, cost, node)
+        dist[node] = min(dist[node], cost)
+    return n_touched
+
+
+@njit(cache=True)
+def _heap_search(
+    indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, heap_keys, heap_items, parent
+):
+    """:func:`_search` with a heap (lazy deletion)."""
+    n_touched = _seed(seeds, seed_cost, cutoff, dist, touched)
+    size = 0
+    for k in range(n_touched):
+        size = heap_push(heap_keys, heap_items, size, dist[touched[k]], touched[k])
     while size > 0:
         d, node, size = heap_pop(heap_keys, heap_items, size)
         if d > dist[node]:
@@ -61,16 +93,81 @@ def _search(
 
 
 @njit(cache=True)
+def _bucket_search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched, keys, items, parent):
+    """:func:`_search` with a bucket queue; -1 (labels reset) when ``keys`` runs out of room.
+
+    Nodes are scanned bucket after bucket of :data:`BUCKET_SECONDS` (or more); within a
+    bucket in any order, a node being scanned again when a later one of the same bucket
+    lowers its label. This label-correcting order reaches the same labels as Dijkstra's:
+    each is the least, over the paths to the node, of the sum of its arcs added in path
+    order. The entries of a bucket are a linked list in ``keys`` (the label pushed, to skip
+    stale entries) and ``items`` (the node, and the next entry at ``items[capacity + e]``).
+    """
+    n_touched = _seed(seeds, seed_cost, cutoff, dist, touched)
+    width = max(BUCKET_SECONDS, cutoff / MAX_BUCKETS)
+    first = np.full(int(cutoff / width) + 1, -1, dtype=np.int64)
+    capacity = keys.shape[0]
+    n_entries = 0
+    last = -1
+    for k in range(n_touched):
+        node = touched[k]
+        bucket = int(dist[node] / width)
+        keys[n_entries] = dist[node]
+        items[n_entries] = node
+        items[capacity + n_entries] = first[bucket]
+        first[bucket] = n_entries
+        n_entries += 1
+        last = max(last, bucket)
+    current = 0
+    while current <= last:
+        entry = first[current]
+        if entry < 0:
+            current += 1
+            continue
+        first[current] = items[capacity + entry]
+        node = items[entry]
+        d = keys[entry]
+        if d > dist[node]:
+            continue
+        for arc in range(indptr[node], indptr[node + 1]):
+            target = head[arc]
+            candidate = d + weight[arc]
+            if candidate < dist[target] and candidate <= cutoff:
+                if n_entries == capacity:
+                    for k in range(n_touched):
+                        dist[touched[k]] = np.inf
+                        if parent is not None:
+                            parent[touched[k]] = -1
+                    return -1
+                if dist[target] == np.inf:
+                    touched[n_touched] = target
+                    n_touched += 1
+                dist[target] = candidate
+                if parent is not None:
+                    parent[target] = arc
+                bucket = int(candidate / width)
+                keys[n_entries] = candidate
+                items[n_entries] = target
+                items[capacity + n_entries] = first[bucket]
+                first[bucket] = n_entries
+                n_entries += 1
+                last = max(last, bucket)
+    return n_touched
+
+
+@njit(cache=True)
 def _buffers(n_nodes, n_arcs):
     """Work arrays of :func:`_search`.
 
-    Labels (all ``inf``), touched nodes, and a heap that holds every push of one search (a
-    seed or a relaxed arc; at most two seeds per source).
+    Labels (all ``inf``), touched nodes, and the queue's room: every push of a heap search
+    fits (a seed or a relaxed arc; at most two seeds per source), with room to spare for
+    the nodes a bucket search labels again; ``items`` is twice as long (entry links).
     """
+    capacity = 2 * n_arcs + 2
     dist = np.full(n_nodes, np.inf)
     touched = np.empty(n_nodes, dtype=np.int64)
-    heap_keys = np.empty(n_arcs + 2, dtype=np.float64)
-    heap_items = np.empty(n_arcs + 2, dtype=np.int64)
+    heap_keys = np.empty(capacity, dtype=np.float64)
+    heap_items = np.empty(2 * capacity, dtype=np.int64)
     return dist, touched, heap_keys, heap_items
 
 

@@ -361,17 +361,15 @@ def access_search(
     """The access stage of ``query``: walking, riding to the stops, or driving to park-and-ride."""
     leg = query.access
     n_stops = network.timetable.n_stops
+    mode, weight, snap = access_streets(network, query)
+    origin_costs = snap(origins, "origins")
     if leg is None:
-        weight, snap = _walking(network, query)
-        origin_costs = snap(origins, "origins")
         destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
         # Access and walk-only trips come from one search per origin.
         return AccessSearch(
-            "walk", weight, origin_costs, stop_costs(network, query).concat(destination_costs),
+            mode, weight, origin_costs, stop_costs(network, query).concat(destination_costs),
             np.arange(n_stops), None, query.max_walk,
         )  # fmt: skip
-    weight, snap = _on_streets(network, leg.mode, dict(leg.speeds), query)
-    origin_costs = snap(origins, "origins")
     if leg.places is None:
         kept = np.arange(n_stops) if leg.stops is None else leg.stops
         timetable = network.timetable
@@ -385,7 +383,15 @@ def access_search(
         onward = walk_pairs(
             network, walk_weight, walk_snap(places, None), stop_costs(network, query), query.max_walk
         )
-    return AccessSearch(leg.mode, weight, origin_costs, parked, kept, onward, leg.max_access)
+    return AccessSearch(mode, weight, origin_costs, parked, kept, onward, leg.max_access)
+
+
+def access_streets(network: Network, query: TransitQuery):
+    """The street mode of the access stage, its arc weights and a function snapping points to it."""
+    leg = query.access
+    if leg is None:
+        return ("walk", *_walking(network, query))
+    return (leg.mode, *_on_streets(network, leg.mode, dict(leg.speeds), query))
 
 
 def _route_arrays(routes: dict) -> tuple:
@@ -419,11 +425,7 @@ def transit_blocks(
         chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
-            access, direct = legs.from_origins(network, rows)
-            arrays = (
-                *_route_arrays(routes), *legs.transfers, query.board_slack, *access, *direct, *legs.egress,
-                len(destinations), query.departures, query.max_rounds, query.max_duration,
-            )  # fmt: skip
+            arrays = kernel_arrays(routes, legs, query, *legs.from_origins(network, rows), len(destinations))
             n_lanes = search_lanes(len(query.departures), rows.stop - rows.start)
             threads = 4 * numba.get_num_threads()
             if n_lanes > 1:
@@ -434,6 +436,14 @@ def transit_blocks(
                 durations = raptor.transit_travel_times(*arrays, threads)
             bar.update(rows.stop - rows.start)
             yield rows, percentile_values(durations, query.percentiles), _minutes(durations, keep_minutes)
+
+
+def kernel_arrays(routes: dict, legs: WalkLegs, query: TransitQuery, access, direct, n_destinations: int):
+    """The arguments of the forward RAPTOR kernels but the last (threads), for some origins."""
+    return (
+        *_route_arrays(routes), *legs.transfers, query.board_slack, *access, *direct, *legs.egress,
+        n_destinations, query.departures, query.max_rounds, query.max_duration,
+    )  # fmt: skip
 
 
 def arrival_blocks(
