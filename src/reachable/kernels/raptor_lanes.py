@@ -2,8 +2,8 @@
 
 Same timetable layout and label semantics as :mod:`.raptor`, with a lane axis: label arrays
 have shape ``(rounds, stops, lanes)``. Neighbouring origins mostly improve the same stops, so
-a walking transfer or an egress walk updates every lane in one vector operation (32 int32
-labels fill four 256-bit vectors), and the routes to scan are listed once for the group;
+a walking transfer or an egress walk updates every lane in one vector operation (64 int32
+labels fill eight 256-bit vectors), and the routes to scan are listed once for the group;
 each lane still gets exactly the labels of a search from its origin alone. Over a departure
 window each minute improves few labels, different ones per origin, and :mod:`.raptor`
 searching one origin at a time is faster.
@@ -16,8 +16,9 @@ from numba import njit, prange
 
 from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, draw_routes, queue_routes
 
-MAX_LANES = 32
-"""Most origins searched together: 32 int32 labels fill four 256-bit vectors (and a uint32 mask)."""
+MAX_LANES = 64
+"""Most origins searched together, a bit each in a uint64 mask. On Porto Alegre (1,227 cells,
+one departure, 4 rides) 64 lanes took 0.41 s where 32 took 0.61 s and 16 0.67 s."""
 
 
 def lanes_of(n_lanes: int) -> tuple:
@@ -232,7 +233,7 @@ def _mark_lanes(stop, lanes, marked_lanes, marked_stops, n):
 @njit(cache=True, inline="always")
 def _mark_lane(stop, lane, marked_lanes, marked_stops, n):
     """Flag one lane of ``stop`` (see :func:`_mark_lanes`)."""
-    return _mark_lanes(stop, np.uint32(1 << lane), marked_lanes, marked_stops, n)
+    return _mark_lanes(stop, np.uint64(1) << np.uint64(lane), marked_lanes, marked_stops, n)
 
 
 @njit(cache=True)
@@ -257,7 +258,7 @@ def raptor_work(n_stops, n_routes, n_lanes):
     """
     return (
         np.empty((2, n_stops), dtype=np.int64),  # marked_stops, by round parity
-        np.zeros((2, n_stops), dtype=np.uint32),  # marked_lanes: a bit per lane
+        np.zeros((2, n_stops), dtype=np.uint64),  # marked_lanes: a bit per lane
         np.empty(n_stops, dtype=np.int64),  # rode_stops
         np.zeros(n_stops, dtype=np.bool_),  # is_rode
         np.empty(n_stops, dtype=np.int64),  # improved
