@@ -129,6 +129,8 @@ def _bucket_search(indptr, head, weight, seeds, seed_cost, cutoff, dist, touched
         d = keys[entry]
         if d > dist[node]:
             continue
+        # The relaxation is written out as in the heap search: a shared numba helper
+        # measured 20 % slower on the car matrix.
         for arc in range(indptr[node], indptr[node + 1]):
             target = head[arc]
             candidate = d + weight[arc]

@@ -427,13 +427,14 @@ def transit_blocks(
             rows = slice(start, min(start + chunk, len(origins)))
             arrays = kernel_arrays(routes, legs, query, *legs.from_origins(network, rows), len(destinations))
             n_lanes = search_lanes(len(query.departures), rows.stop - rows.start)
-            threads = 4 * numba.get_num_threads()
             if n_lanes > 1:
                 order = neighbour_order(origins.lon[rows], origins.lat[rows])
                 lanes = raptor_lanes.lanes_of(n_lanes)
-                durations = raptor_lanes.transit_travel_times(arrays, order, lanes, threads)
+                # Groups of lanes are few (20 for 1,227 origins): one chunk per thread, each
+                # taking every n-th group, gives the threads equal shares (7 % faster on POA).
+                durations = raptor_lanes.transit_travel_times(arrays, order, lanes, numba.get_num_threads())
             else:
-                durations = raptor.transit_travel_times(*arrays, threads)
+                durations = raptor.transit_travel_times(*arrays, 4 * numba.get_num_threads())
             bar.update(rows.stop - rows.start)
             yield rows, percentile_values(durations, query.percentiles), _minutes(durations, keep_minutes)
 
