@@ -149,6 +149,14 @@ def test_snapping_is_remembered_per_point_set_and_limit(tiny_town):
     assert (moved.edge == first.edge[::-1]).all()
 
 
+def test_big_point_sets_are_snapped_anew_not_kept(tiny_town, monkeypatch):
+    monkeypatch.setattr(rc.network.snapping, "RECENT_POINTS", 1)
+    lon, lat = np.array([3.0015, 3.0005]), np.array([0.0, 0.001])
+    first = tiny_town.snap("walk", lon, lat, max_snap_distance=50)
+    again = tiny_town.snap("walk", lon, lat, max_snap_distance=50)
+    assert again is not first and (again.edge == first.edge).all()
+
+
 def test_points_far_from_streets_are_unreachable_with_one_warning(tiny_town):
     pair = points(("near", 3.0015, 0.0), ("island", 3.1005, 0.0))
     with pytest.warns(rc.ReachableWarning, match=r"1 origins .* 'island'"):

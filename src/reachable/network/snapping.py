@@ -22,6 +22,10 @@ RECENT_POINT_SETS = 8
 (and every transit query for the same stops) again and again; GEOS's nearest-edge search
 costs about 10 microseconds a point, far more than the search of one origin's row."""
 
+RECENT_POINTS = 2_000_000
+"""Points the remembered sets may hold together (24 bytes each): a country's grid is snapped
+anew rather than kept."""
+
 
 def utm_crs(lon: float, lat: float) -> CRS:
     """The UTM zone holding a WGS84 point: metres with distortion below 0.1 % nearby."""
@@ -69,7 +73,8 @@ class EdgeIndex:
     def snap(self, lon: np.ndarray, lat: np.ndarray, max_distance: float) -> SnappedPoints:
         """Snap WGS84 points to the nearest edge within ``max_distance`` metres.
 
-        The answers for the last :data:`RECENT_POINT_SETS` point sets are kept (read-only).
+        The answers for the last :data:`RECENT_POINT_SETS` point sets are kept (read-only),
+        up to :data:`RECENT_POINTS` points in all.
         """
         lon = np.ascontiguousarray(lon, dtype=float)
         lat = np.ascontiguousarray(lat, dtype=float)
@@ -84,9 +89,14 @@ class EdgeIndex:
         snapped = self._snap(lon, lat, max_distance)
         for values in (snapped.edge, snapped.fraction, snapped.distance):
             values.flags.writeable = False
+        if len(lon) > RECENT_POINTS:
+            return snapped
         with self._lock:
             self._recent[key] = snapped
-            if len(self._recent) > RECENT_POINT_SETS:
+            while (
+                len(self._recent) > RECENT_POINT_SETS
+                or sum(len(kept.edge) for kept in self._recent.values()) > RECENT_POINTS
+            ):
                 self._recent.popitem(last=False)
         return snapped
 
