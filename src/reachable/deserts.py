@@ -265,7 +265,7 @@ def _with_shapes(table: pd.DataFrame, cells):
     """The table as a GeoDataFrame of the cells' shapes: polygons, H3 hexagons, or points."""
     import geopandas as gpd
 
-    from .plot import _h3_hexagons
+    from .plot._base import _h3_hexagons
 
     hexagons = _h3_hexagons(table["id"])
     polygons = isinstance(cells, gpd.GeoDataFrame) and not cells.geom_type.isin(["Point"]).all()

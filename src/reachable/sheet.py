@@ -32,7 +32,7 @@ from .diagnosis import REASONS, Diagnosis
 from .errors import InvalidParameterError
 from .itinerary import itinerary, street_route
 from .modes import is_transit, split_mode
-from .plot import _bare, _draw_streets, _scale_bar
+from .plot._base import _bare, _draw_streets, _scale_bar
 
 __all__ = ["LANGUAGES", "write_sheets"]
 
