@@ -41,6 +41,12 @@ def hexes():
 
 
 @pytest.fixture(scope="session")
+def places(hexes):
+    """The Porto Alegre cells as opportunities: no jobs or healthcare where the sample has none (NaN)."""
+    return hexes.fillna({"jobs": 0, "healthcare": 0})
+
+
+@pytest.fixture(scope="session")
 def tiny_town(tmp_path_factory):
     import reachable as rc
 

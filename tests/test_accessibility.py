@@ -21,11 +21,6 @@ def network(poa, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def places(hexes):
-    return hexes.fillna({"jobs": 0, "healthcare": 0})
-
-
-@pytest.fixture(scope="module")
 def origins(places):
     return places.iloc[::20].reset_index(drop=True)
 

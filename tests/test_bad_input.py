@@ -22,11 +22,6 @@ DEPARTURE = "2019-05-13 14:00"
 
 
 @pytest.fixture(scope="module")
-def places(hexes):
-    return hexes.fillna({"jobs": 0, "healthcare": 0})
-
-
-@pytest.fixture(scope="module")
 def few(places):
     return places.iloc[200:260:6].reset_index(drop=True)
 

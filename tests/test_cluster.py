@@ -31,14 +31,14 @@ def client():
 
 
 @pytest.fixture(scope="module")
-def places(hexes):
+def origins_and_places(hexes):
     # 307 origins: a chunk of 256 and a partial one.
     return hexes.iloc[::4].fillna({"jobs": 0}).reset_index(drop=True), hexes.fillna({"jobs": 0})
 
 
 @pytest.mark.parametrize(("mode", "options"), [("walk", {}), ("transit", {"departure": DEPARTURE})])
-def test_a_matrix_on_the_cluster_is_the_local_one(poa_transit, places, client, mode, options):
-    origins, destinations = places
+def test_a_matrix_on_the_cluster_is_the_local_one(poa_transit, origins_and_places, client, mode, options):
+    origins, destinations = origins_and_places
     local = rc.travel_time_matrix(poa_transit, origins, destinations, mode=mode, max_time=40, **options)
     remote = rc.travel_time_matrix(
         poa_transit, origins, destinations, mode=mode, max_time=40, client=client, **options
@@ -47,8 +47,8 @@ def test_a_matrix_on_the_cluster_is_the_local_one(poa_transit, places, client, m
     assert local["travel_time"].notna().mean() > 0.05
 
 
-def test_accessibility_and_isochrones_on_the_cluster(poa_transit, places, client):
-    origins, destinations = places
+def test_accessibility_and_isochrones_on_the_cluster(poa_transit, origins_and_places, client):
+    origins, destinations = origins_and_places
     settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [20, 40], "departure": DEPARTURE}
     local = rc.accessibility(poa_transit, origins, destinations, **settings)
     remote = rc.accessibility(poa_transit, origins, destinations, client=client, **settings)
@@ -61,8 +61,8 @@ def test_accessibility_and_isochrones_on_the_cluster(poa_transit, places, client
     assert remote.geometry.geom_equals_exact(local.geometry, tolerance=0).all()
 
 
-def test_a_worker_killed_mid_run_changes_nothing(poa_transit, places, client):
-    origins, destinations = places
+def test_a_worker_killed_mid_run_changes_nothing(poa_transit, origins_and_places, client):
+    origins, destinations = origins_and_places
     local = rc.travel_time_matrix(
         poa_transit, origins, destinations, mode="transit", max_time=40, departure=DEPARTURE
     )
@@ -94,8 +94,8 @@ def test_a_worker_killed_mid_run_changes_nothing(poa_transit, places, client):
     pd.testing.assert_frame_equal(result["matrix"], local)
 
 
-def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, places, client, tmp_path):
-    origins, destinations = places
+def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, origins_and_places, client, tmp_path):
+    origins, destinations = origins_and_places
     local = rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30)
     for where, run_on in ((tmp_path / "here", None), (tmp_path / "there", client)):
         folder = rc.travel_time_matrix(
@@ -108,10 +108,12 @@ def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, places, client,
         pd.testing.assert_frame_equal(back, local, check_dtype=False)
 
 
-def test_workers_that_cannot_load_the_network_give_one_clear_error(poa_transit, places, client, monkeypatch):
+def test_workers_that_cannot_load_the_network_give_one_clear_error(
+    poa_transit, origins_and_places, client, monkeypatch
+):
     # The client sends the network as another version would: the workers refuse it.
     monkeypatch.setattr(reachable.cluster, "_version", lambda: "0.0-elsewhere")
-    origins, destinations = places
+    origins, destinations = origins_and_places
     network = copy.copy(poa_transit)  # not yet on the workers
     started = time.monotonic()
     with pytest.raises(rc.ClusterError, match=r"cannot load the network .*runs reachable .*0\.0-elsewhere"):
@@ -119,14 +121,14 @@ def test_workers_that_cannot_load_the_network_give_one_clear_error(poa_transit, 
     assert time.monotonic() - started < 60  # at once, not after the loading timeout
 
 
-def test_a_client_that_is_not_one_is_refused(poa_transit, places):
-    origins, destinations = places
+def test_a_client_that_is_not_one_is_refused(poa_transit, origins_and_places):
+    origins, destinations = origins_and_places
     with pytest.raises(rc.InvalidParameterError, match=r"client must be a distributed\.Client"):
         rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client="tcp://x")
 
 
-def test_a_profile_and_a_diagnosis_on_the_cluster(poa_transit, places, client):
-    origins, destinations = places
+def test_a_profile_and_a_diagnosis_on_the_cluster(poa_transit, origins_and_places, client):
+    origins, destinations = origins_and_places
     few = origins.iloc[:260]  # a chunk of 256 and a partial one
     settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [30],
                 "times": ["2019-05-13 12:00", "2019-05-13 15:00"]}  # fmt: skip
@@ -147,8 +149,8 @@ def test_a_profile_and_a_diagnosis_on_the_cluster(poa_transit, places, client):
     assert here.table["feasible"].any()
 
 
-def test_aid_impact_on_the_cluster(poa_transit, places, client):
-    origins, destinations = places
+def test_aid_impact_on_the_cluster(poa_transit, origins_and_places, client):
+    origins, destinations = origins_and_places
     origins = origins.fillna({"population": 0})
     settings = {"columns": ["jobs"], "base_modes": ["walk"], "aids": ["bike_loan"], "cutoff": 20,
                 "population": "population"}  # fmt: skip

@@ -36,11 +36,6 @@ def test_whole_seconds_rounds_and_keeps_unreached():
     np.testing.assert_array_equal(whole_seconds(np.array([2700.4, 2700.6, np.inf])), [2700, 2701, np.inf])
 
 
-@pytest.fixture(scope="module")
-def places(hexes):
-    return hexes.fillna({"jobs": 0, "healthcare": 0})
-
-
 def matrix_sums(ttm: pd.DataFrame, places: pd.DataFrame, column: str = "travel_time") -> pd.DataFrame:
     """Jobs of the destinations within each cutoff, summed per origin, from the matrix alone."""
     jobs = ttm["to_id"].map(places.set_index("id")["jobs"]).to_numpy()

@@ -15,6 +15,23 @@ import reachable as rc
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+def run_example(name: str, tmp_path, monkeypatch, *, small: bool = True) -> tuple[dict, Path]:
+    """Run ``examples/<name>`` as a script writing to ``tmp_path / "results"``; its namespace and that folder.
+
+    Off screen (matplotlib's Agg), with its own network cache; ``small`` asks for the
+    examples' sample of the hexagons (every 10th).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    out = tmp_path / "results"
+    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
+    if small:
+        monkeypatch.setenv("REACHABLE_EXAMPLE_SMALL", "1")
+    return runpy.run_path(str(EXAMPLES / name), run_name="__main__"), out
+
+
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 def test_porto_alegre_matrix_example(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path))
@@ -43,14 +60,7 @@ def test_porto_alegre_matrix_example(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 def test_porto_alegre_accessibility_example(capsys, tmp_path, monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    out = tmp_path / "results"
-    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("REACHABLE_EXAMPLE_SMALL", "1")
-    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
-    runpy.run_path(str(EXAMPLES / "porto_alegre_accessibility.py"), run_name="__main__")
+    _, out = run_example("porto_alegre_accessibility.py", tmp_path, monkeypatch)
     printed = capsys.readouterr().out
     assert "123 hexagons" in printed  # every 10th of 1,227
     assert "jobs reachable by the median hexagon" in printed
@@ -64,14 +74,7 @@ def test_porto_alegre_accessibility_example(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 def test_porto_alegre_shifts_example(capsys, tmp_path, monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    out = tmp_path / "results"
-    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("REACHABLE_EXAMPLE_SMALL", "1")
-    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
-    runpy.run_path(str(EXAMPLES / "porto_alegre_shifts.py"), run_name="__main__")
+    _, out = run_example("porto_alegre_shifts.py", tmp_path, monkeypatch)
     printed = capsys.readouterr().out
     assert "123 hexagons" in printed
     # By transit, the early shift needs a bus before 11:00, which the sample does not have:
@@ -89,13 +92,7 @@ def test_porto_alegre_shifts_example(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 def test_mobility_diagnosis_example(capsys, tmp_path, monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    out = tmp_path / "results"
-    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
-    namespace = runpy.run_path(str(EXAMPLES / "mobility_diagnosis.py"), run_name="__main__")
+    namespace, out = run_example("mobility_diagnosis.py", tmp_path, monkeypatch, small=False)
     printed = capsys.readouterr().out
     diagnosis = namespace["diagnosis"]
     assert len(diagnosis.table) == 5 * 5 * (1 + len(rc.aids.default()))
@@ -110,14 +107,7 @@ def test_mobility_diagnosis_example(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 def test_mobility_deserts_example(capsys, tmp_path, monkeypatch):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    out = tmp_path / "results"
-    monkeypatch.setenv("REACHABLE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("REACHABLE_EXAMPLE_SMALL", "1")
-    monkeypatch.setenv("REACHABLE_EXAMPLE_OUT", str(out))
-    runpy.run_path(str(EXAMPLES / "mobility_deserts.py"), run_name="__main__")
+    _, out = run_example("mobility_deserts.py", tmp_path, monkeypatch)
     printed = capsys.readouterr().out
     assert "Porto Alegre, 123 hexagons" in printed
     # ipea's published values on the Belo Horizonte sample (see test_equity.py).

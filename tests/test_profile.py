@@ -35,11 +35,6 @@ def close_figures():
 
 
 @pytest.fixture(scope="module")
-def places(hexes):
-    return hexes.fillna({"jobs": 0, "healthcare": 0})
-
-
-@pytest.fixture(scope="module")
 def origins(places):
     return places.iloc[::25].reset_index(drop=True)
 

@@ -27,11 +27,6 @@ DEFAULT_GRAVITY_MAX_TIME = 120.0
 """Minutes searched for a gravity measure whose decay never reaches zero."""
 
 
-def _piece(network, origins, *, opportunities, options):
-    """One task: the accessibility of one chunk of origins."""
-    return accessibility(network, origins, opportunities, progress=False, **options)
-
-
 @warns_once_per_point_set
 def accessibility(
     network: Network,
@@ -162,8 +157,8 @@ def accessibility(
             departure=departure, arrival=arrival, time_window=time_window, percentiles=percentiles, **routing,
         )  # fmt: skip
         pieces = chunks(origins, client=client)
-        frames = run(_piece, network, pieces, client=client, progress=progress, what="accessibility",
-                     opportunities=opportunities, options=options)  # fmt: skip
+        frames = run(accessibility, network, pieces, opportunities, client=client, progress=progress,
+                     what="accessibility", options=options)  # fmt: skip
         return interleave(frames, [len(piece) for piece in pieces])
     frames = []
     transit = None

@@ -67,23 +67,27 @@ def chunks(frame: pd.DataFrame, size: int = ORIGINS_PER_TASK, *, client=None) ->
     return [frame.iloc[start : start + size] for start in range(0, len(frame), size)]
 
 
-def run(function: Callable, network, pieces: list, *, client, progress, what: str, **options) -> list:
-    """``function(network, piece, **options)`` for each piece, on the client's workers, in order.
+def run(
+    function: Callable, network, pieces: list, *extra, client, progress, what: str, options: dict
+) -> list:
+    """``function(network, piece, *extra, progress=False, **options)`` for each piece, in order.
 
-    Without a client the pieces run here one after the other (to write a matrix in parts).
+    On the client's workers; without a client the pieces run here one after the other (to
+    write a matrix in parts). ``function`` is usually the public function itself: a chunk
+    of origins gives the rows the whole query would.
     """
     with progress_bar(len(pieces), what, progress, unit="chunk") as bar:
         if client is None:
             results = []
             for piece in pieces:
-                results.append(function(network, piece, **options))
+                results.append(function(network, piece, *extra, progress=False, **options))
                 bar.update()
             return results
         from distributed import as_completed
 
         ticket = _scattered(client, network)
         futures = [
-            client.submit(_on_worker, function, ticket, piece, **options, pure=False) for piece in pieces
+            client.submit(_on_worker, function, ticket, piece, extra, options, pure=False) for piece in pieces
         ]
         order = {future.key: i for i, future in enumerate(futures)}
         results = [None] * len(futures)
@@ -211,16 +215,16 @@ def _worker_copy(ticket: Ticket):
         from distributed import get_client
 
         network = get_client().get_dataset(ticket.name).result().network
-        with _KEPT_LOCK:
-            network = _KEPT.setdefault(ticket.token, network)
     with _KEPT_LOCK:
+        # Another task of this worker may have kept a copy meanwhile: the first one stays.
+        network = _KEPT.setdefault(ticket.token, network)
         _KEPT.move_to_end(ticket.token)
         while len(_KEPT) > KEPT_NETWORKS:
             _KEPT.popitem(last=False)
     return network
 
 
-def _on_worker(function, ticket: Ticket, piece, **options):
+def _on_worker(function, ticket: Ticket, piece, extra: tuple, options: dict):
     """Run a task on the worker's copy of the network.
 
     With as many numba threads as the worker has task threads: a worker process per core
@@ -230,7 +234,7 @@ def _on_worker(function, ticket: Ticket, piece, **options):
     from distributed import get_worker
 
     numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
-    return function(_worker_copy(ticket), piece, **options)
+    return function(_worker_copy(ticket), piece, *extra, progress=False, **options)
 
 
 def interleave(frames: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:

@@ -68,11 +68,6 @@ PEOPLE_PER_TASK = 100
 """People per task on a cluster: each task searches every offer for them."""
 
 
-def _piece(network, people, *, offers, options):
-    """One task: the diagnosis of one chunk of people."""
-    return diagnose(network, people, offers, progress=False, **options)
-
-
 @dataclass
 class Diagnosis:
     """The result of :func:`diagnose`.
@@ -212,8 +207,8 @@ def diagnose(
     if client is not None:
         check_client(client)
         options = dict(aids=kit, arrive_early=early, leave_after=after, **routing)
-        parts = run(_piece, network, chunks(people, PEOPLE_PER_TASK, client=client), client=client,
-                    progress=progress, what="diagnosis", offers=offers, options=options)  # fmt: skip
+        parts = run(diagnose, network, chunks(people, PEOPLE_PER_TASK, client=client), offers, client=client,
+                    progress=progress, what="diagnosis", options=options)  # fmt: skip
         table, summary, effects = (
             pd.concat([getattr(d, name) for d in parts], ignore_index=True)
             for name in ("table", "summary", "aid_effects")

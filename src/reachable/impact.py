@@ -106,11 +106,6 @@ def _totals(
     return pd.DataFrame(rows)
 
 
-def _piece(network, origins, *, opportunities, options):
-    """One task: the impact of the aids for one chunk of origins."""
-    return aid_impact(network, origins, opportunities, progress=False, **options)
-
-
 @warns_once_per_point_set
 def aid_impact(
     network: Network,
@@ -251,8 +246,8 @@ def aid_impact(
         options = dict(columns=columns, base_modes=list(base), aids=chosen, cutoff=cutoff,
                        departure=departure, arrival=arrival, **routing)  # fmt: skip
         pieces = chunks(origins, client=client)
-        parts = run(_piece, network, pieces, client=client, progress=progress, what="aid impact",
-                    opportunities=opportunities, options=options)  # fmt: skip
+        parts = run(aid_impact, network, pieces, opportunities, client=client, progress=progress,
+                    what="aid impact", options=options)  # fmt: skip
         result = interleave(parts, [len(piece) for piece in pieces])
         if people is not None:
             # The totals weigh every origin: made from the whole table, not the chunks'.

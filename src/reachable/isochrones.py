@@ -43,11 +43,6 @@ ISOCHRONES_PER_TASK = 16
 """Origins per task on a cluster: an isochrone takes about half a second."""
 
 
-def _piece(network, origins, *, options):
-    """One task: the isochrones of one chunk of origins."""
-    return isochrones(network, origins, progress=False, **options)
-
-
 @warns_once_per_point_set
 def isochrones(
     network: Network,
@@ -133,8 +128,8 @@ def isochrones(
         )  # checked here
         pieces = chunks(origins, ISOCHRONES_PER_TASK, client=client)
         options = dict(mode=mode, cutoffs=cutoff_values, departure=departure, **routing)
-        frames = run(_piece, network, pieces, client=client, progress=progress, what=f"{mode} isochrones",
-                     options=options)  # fmt: skip
+        frames = run(isochrones, network, pieces, client=client, progress=progress,
+                     what=f"{mode} isochrones", options=options)  # fmt: skip
         return pd.concat(frames, ignore_index=True)
     settings = routing_settings(network, mode, max_time=cutoff_values[-1], departure=departure, **routing)
     query = settings.transit

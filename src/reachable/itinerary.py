@@ -21,7 +21,7 @@ from .matrix import (
 from .modes import DEFAULT_BIKE_SPEED, DEFAULT_EBIKE_SPEED, DEFAULT_WALK_SPEED, is_transit
 from .network.network import Network
 from .points import Points, as_points
-from .routing.street import street_search, street_seconds, warns_once_per_point_set
+from .routing.street import street_seconds, warns_once_per_point_set
 from .routing.transit import AccessSearch, _walking, access_search, departure_labels, stop_costs, walk_pairs
 from .timeline import timeline_seconds
 
@@ -300,13 +300,7 @@ def street_route(
     start, end = (float(here.lon[0]), float(here.lat[0])), (float(there.lon[0]), float(there.lat[0]))
     if start == end:  # the matrix's 0 minutes, wherever the streets are
         return shapely.LineString([start, end])
-    weight, snap = street_search(
-        network,
-        mode,
-        routing.speeds,
-        walk_speed=routing.walk_speed,
-        max_snap_distance=routing.max_snap_distance,
-    )
+    weight, snap = routing.streets(network)
 
     start_costs, end_costs = snap(here, "origin"), snap(there, "destination")
     limit = search_limit(routing.max_time)

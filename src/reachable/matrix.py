@@ -261,7 +261,8 @@ def travel_time_matrix(
     routing = routing_settings(network, **options)
     if client is not None or out is not None:
         return _in_chunks(network, origins, origins if destinations is None else destinations, options,
-                          client=client, out=out, progress=progress)  # fmt: skip
+                          routing, (origin_points, destination_points), client=client, out=out,
+                          progress=progress)  # fmt: skip
     lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=progress)
     return _matrix_frame(origin_points, destination_points, routing, lead, duration)
 
@@ -276,8 +277,9 @@ def _matrix_seconds(network, origins: Points, destinations: Points, routing: Rou
     if query is not None and query.arrive_by:
         # The departures, then when the journeys leaving then arrive.
         lead, arrival = arrive_by(network, origins, destinations, query, progress=progress)
-        seconds = _infinite(lead)
-        duration = _infinite(np.where(lead < UNREACHED, arrival - (query.deadlines[0] - lead), UNREACHED))
+        seconds = unreached_as_inf(lead)
+        leave = query.deadlines[0] - lead
+        duration = unreached_as_inf(np.where(lead < UNREACHED, arrival - leave, UNREACHED))
         return seconds, duration
     seconds = np.empty((len(origins), len(destinations), len(routing.percentiles)))
     for block in travel_time_blocks(network, origins, destinations, routing, progress=progress):
@@ -292,8 +294,14 @@ def _matrix_frame(origins: Points, destinations: Points, routing: Routing, lead,
     return frame
 
 
-def _in_chunks(network, origins, destinations, options: dict, *, client, out, progress):
-    """The matrix computed chunk of origins by chunk (on the client's workers), or written in parts."""
+def _in_chunks(
+    network, origins, destinations, options: dict, routing: Routing, points, *, client, out, progress
+):
+    """The matrix computed chunk of origins by chunk (on the client's workers), or written in parts.
+
+    ``routing`` and ``points`` (origins, destinations) are the checked settings and points of
+    the whole query, for the frame made here.
+    """
     if client is not None:
         check_client(client)
     folder = None
@@ -306,8 +314,8 @@ def _in_chunks(network, origins, destinations, options: dict, *, client, out, pr
             stale.unlink()
     pieces = list(enumerate(chunks(origins, client=client)))
     results = run(
-        _matrix_piece, network, pieces, client=client, progress=progress,
-        what=f"{options['mode']} travel times", destinations=destinations, folder=folder, options=options,
+        _matrix_piece, network, pieces, destinations, folder, client=client, progress=progress,
+        what=f"{options['mode']} travel times", options=options,
     )  # fmt: skip
     if folder is not None:
         return folder
@@ -315,20 +323,18 @@ def _in_chunks(network, origins, destinations, options: dict, *, client, out, pr
     # frame is made here as in one run.
     lead = np.concatenate([np.asarray(result[0], float) for result in results])
     duration = lead if results[0][1] is None else np.concatenate([np.asarray(r[1], float) for r in results])
-    routing = routing_settings(network, **options)
-    return _matrix_frame(as_points(origins, "origins"), as_points(destinations, "destinations"), routing,
-                         lead, duration)  # fmt: skip
+    return _matrix_frame(*points, routing, lead, duration)
 
 
-def _matrix_piece(network, piece, *, destinations, folder, options):
+def _matrix_piece(network, piece, destinations, folder, *, progress, **options):
     """One task: the seconds of one chunk of origins, or its part of the matrix written."""
     index, origins = piece
     if folder is not None:
-        return write_part(travel_time_matrix(network, origins, destinations, progress=False, **options),
+        return write_part(travel_time_matrix(network, origins, destinations, progress=progress, **options),
                           folder, index)  # fmt: skip
     routing = routing_settings(network, **options)
     origin_points, destination_points = as_points(origins, "origins"), as_points(destinations, "destinations")
-    lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=False)
+    lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=progress)
     return _compact(lead), None if duration is lead else _compact(duration)
 
 
@@ -366,6 +372,13 @@ class Routing:
     def car_speed_factor(self) -> float:
         """Multiplies free-flow car speeds."""
         return self.speeds["car_speed_factor"]
+
+    def streets(self, network: Network):
+        """Arc weights of this mode's graph at these speeds, and its snapper (:func:`street_search`)."""
+        return street_search(
+            network, self.mode, self.speeds, walk_speed=self.walk_speed,
+            max_snap_distance=self.max_snap_distance,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -530,21 +543,15 @@ def travel_time_blocks(
     if query is not None and query.arrive_by:
         for columns, lead in arrival_blocks(network, origins, destinations, query, progress=progress):
             yield Block(
-                slice(0, len(origins)), columns, _infinite(percentile_values(lead, query.percentiles))
+                slice(0, len(origins)), columns, unreached_as_inf(percentile_values(lead, query.percentiles))
             )
         return
     if query is not None:
         for rows, block, _ in transit_blocks(network, origins, destinations, query, progress=progress):
-            yield Block(rows, everything, _infinite(block))
+            yield Block(rows, everything, unreached_as_inf(block))
         return
     mode = routing.mode
-    weight, snap = street_search(
-        network,
-        mode,
-        routing.speeds,
-        walk_speed=routing.walk_speed,
-        max_snap_distance=routing.max_snap_distance,
-    )
+    weight, snap = routing.streets(network)
 
     origin_costs = snap(origins, "origins")
     destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
@@ -575,7 +582,8 @@ def street_block(network: Network, mode: str, weight, origins, destinations, max
     return seconds
 
 
-def _infinite(seconds: np.ndarray) -> np.ndarray:
+def unreached_as_inf(seconds: np.ndarray) -> np.ndarray:
+    """Seconds as float64, with the kernels' ``UNREACHED`` as ``inf``."""
     return np.where(seconds >= UNREACHED, np.inf, seconds)
 
 

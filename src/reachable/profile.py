@@ -171,11 +171,6 @@ def _tidy(
     return frame
 
 
-def _piece(network, origins, *, opportunities, options):
-    """One task: the profile of one chunk of origins."""
-    return accessibility_profile(network, origins, opportunities, progress=False, **options)
-
-
 @warns_once_per_point_set
 def accessibility_profile(
     network: Network,
@@ -290,8 +285,8 @@ def accessibility_profile(
             **routing,
         )  # fmt: skip
         pieces = chunks(origins, client=client)
-        frames = run(_piece, network, pieces, client=client, progress=progress, what="accessibility profile",
-                     opportunities=opportunities, options=options)  # fmt: skip
+        frames = run(accessibility_profile, network, pieces, opportunities, client=client, progress=progress,
+                     what="accessibility profile", options=options)  # fmt: skip
         return interleave(frames, [len(piece) for piece in pieces])
 
     frames = []

@@ -23,14 +23,14 @@ from .matrix import (
     DEFAULT_MAX_WALK_TIME,
     routing_settings,
     street_block,
+    unreached_as_inf,
 )
 from .modes import DEFAULT_BIKE_SPEED, DEFAULT_EBIKE_SPEED, DEFAULT_WALK_SPEED
 from .network.network import Network
 from .network.snapping import DEFAULT_MAX_SNAP_DISTANCE
 from .points import Points, as_points
-from .routing.street import SnappedCosts, street_search
+from .routing.street import SnappedCosts
 from .routing.transit import (
-    UNREACHED,
     access_streets,
     draws,
     kernel_arrays,
@@ -59,10 +59,7 @@ class OneToMany:
         self._destinations = destinations
         query = routing.transit
         if query is None:
-            self._weight, self._snap = street_search(
-                network, routing.mode, routing.speeds, walk_speed=routing.walk_speed,
-                max_snap_distance=routing.max_snap_distance,
-            )  # fmt: skip
+            self._weight, self._snap = routing.streets(network)
             self._targets = self._snap(destinations, "destinations")
             return
         # Everything a transit query needs but the origin's own access: the destinations on
@@ -127,7 +124,7 @@ class OneToMany:
         arrays = kernel_arrays(self._routes, legs, query, *walks, len(self.ids))
         durations = raptor.transit_travel_times(*arrays, 1)
         seconds = percentile_values(durations, query.percentiles)[0]
-        return np.where(seconds >= UNREACHED, np.inf, seconds.astype(float))
+        return unreached_as_inf(seconds)
 
     def __repr__(self) -> str:
         return f"<OneToMany {self._routing.mode}, {len(self.ids)} destinations>"
