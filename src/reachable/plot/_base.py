@@ -326,11 +326,16 @@ def _colour_scale(values, vmin, vmax, cmap):
 
 
 def _colorbar(fig, scale, axes, label: str, **options) -> None:
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     bar = fig.colorbar(scale, ax=axes, label=label, **options)
     span = scale.norm.vmax - scale.norm.vmin
     bar.formatter = FuncFormatter(lambda x, _: f"{x:,.0f}" if span >= 10 else f"{x:g}")
+    if bar.orientation == "horizontal":
+        # A label such as "250,000" takes about 0.6 inch: a tick per 0.75 inch of bar at most,
+        # so that a short bar under one panel does not run its labels together.
+        inches = bar.ax.get_position().width * fig.get_figwidth()
+        bar.locator = MaxNLocator(nbins=max(2, int(inches / 0.75)))
     bar.update_ticks()
 
 
