@@ -8,9 +8,11 @@ All 1,227 x 1,227 cells, walk + transit, max_time 120 min, 3 rides, board_slack 
 of at most 20 min at 3.6 km/h, deadline 15:00 on Monday 2019-05-13. Prints, in one run:
 
 1. the forward matrix leaving at 13:00 (the same settings, one time);
-2. the arrive-by departures alone (the backward search; what ``accessibility(arrival=)``
-   runs), and the whole arrive-by matrix (departures, then the exact arrival of the journey
-   leaving at each, by a forward range search per origin over its departures);
+2. the arrive-by departures alone (the backward search, a forward search on the routes run
+   back in time; what ``accessibility(arrival=)`` runs), against the forward search alone at
+   equal work (neither builds a frame), and the whole arrive-by matrix (departures, then the
+   exact arrival of the journey leaving at each, by a forward range search per origin over
+   its departures);
 3. r5r's approach (``arrival_travel_time_matrix``): forward searches at every minute of
    the 120 minutes before the deadline, then the latest minute that arrives in time, here
    with our own forward range kernel (labels reused between minutes, as R5 does);
@@ -46,13 +48,17 @@ def main() -> None:
     points = as_points(hexes)
     start = DEADLINE - pd.Timedelta(minutes=MAX_TIME)
 
-    def forward():
+    def forward_matrix():
         return rc.travel_time_matrix(network, hexes, mode="transit", departure=start, max_time=MAX_TIME)
 
     def arrive_by():
         return rc.travel_time_matrix(network, hexes, mode="transit", arrival=DEADLINE, max_time=MAX_TIME)
 
     settings = rc.matrix.routing_settings(network, "transit", max_time=MAX_TIME, arrival=DEADLINE)
+    forward = rc.matrix.routing_settings(network, "transit", max_time=MAX_TIME, departure=start).transit
+
+    def forward_only():
+        return [seconds for _, seconds, _ in transit.transit_blocks(network, points, points, forward)]
 
     def departures_only():
         return np.concatenate(
@@ -81,7 +87,8 @@ def main() -> None:
     rc.travel_time_matrix(network, few, mode="transit", departure=start, max_time=MAX_TIME)
     rc.travel_time_matrix(network, few, mode="transit", departure=start, max_time=MAX_TIME, time_window=2)
 
-    forward_s, _ = best_of(REPEATS, forward)
+    forward_s, _ = best_of(REPEATS, forward_matrix)
+    forward_search_s, _ = best_of(REPEATS, forward_only)
     departures_s, lead = best_of(REPEATS, departures_only)
     matrix_s, ttm = best_of(REPEATS, arrive_by)
     minutes_s, latest_minute = best_of(1, every_minute)
@@ -97,7 +104,8 @@ def main() -> None:
     print(f"{cpu_model()}, numba threads {numba.get_num_threads()}")
     timings = [
         ("forward matrix, leaving 13:00 (best of 2)", forward_s),
-        ("arrive-by departures: backward search (best of 2)", departures_s),
+        ("  its search alone, without the frame (best of 2)", forward_search_s),
+        ("arrive-by departures: backward search alone (best of 2)", departures_s),
         ("arrive-by matrix: departures + exact arrivals (best of 2)", matrix_s),
         ("r5r's approach: forward every minute of 120, latest in time", minutes_s),
     ]
@@ -112,8 +120,9 @@ def main() -> None:
     print("\n5. Target")
     print(f"   arrive-by matrix <= {TARGET}x the forward matrix: {ratio:.2f}x "
           f"{'PASS' if ratio <= TARGET else 'MISS'}")  # fmt: skip
-    print(f"   arrive-by departures <= {TARGET}x the forward matrix: {departures_s / forward_s:.2f}x "
-          f"{'PASS' if departures_s / forward_s <= TARGET else 'MISS'}")  # fmt: skip
+    alone = departures_s / forward_search_s
+    print(f"   arrive-by departures <= {TARGET}x the forward search, both without frames: {alone:.2f}x "
+          f"{'PASS' if alone <= TARGET else 'MISS'}")  # fmt: skip
 
 
 if __name__ == "__main__":

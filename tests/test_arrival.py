@@ -72,6 +72,36 @@ def test_latest_departures_equal_a_bisection_on_brute_force_searches(
     assert rides > 0 or not ridden
 
 
+def test_same_stop_times_after_a_walk_count_where_the_next_vehicle_is_boarded(town):
+    # The backward search turns walks round, so a stop's same-stop time (transfers.txt) moves
+    # to the other end of each walk. Give every stop its own, large enough to change answers,
+    # and route between the stops themselves, where transfers are most used.
+    network, _ = town
+    timetable = network.timetable
+    stops = pd.DataFrame(
+        {"id": np.arange(timetable.n_stops), "lon": timetable.stop_lon, "lat": timetable.stop_lat}
+    )
+    query = arrival_query([h * 3600 + 1200 for h in range(8, 20, 3)], board_slack=30, draws=1)
+    offsets, to_stop, seconds, board_extra = transit.stop_transfers(network, query)
+    original = departures(network, stops, query)
+    (key,) = [key for key in network.query_cache if key[0] == "transfers" and key[3] == query.board_slack]
+    varied = np.random.default_rng(5).integers(0, 900, len(board_extra))
+    network.query_cache[key] = (offsets, to_stop, seconds, varied)
+    try:
+        departure = departures(network, stops, query)
+        legs, tables = brute_force_legs(network, stops, query)
+        for d, table in enumerate(tables):
+            for m, deadline in enumerate(query.deadlines):
+                want, _ = reference.latest_departures(
+                    table, int(deadline), *legs, len(stops), max_rounds=3, board_slack=30,
+                    max_duration=query.max_duration,
+                )  # fmt: skip
+                np.testing.assert_array_equal(departure[:, :, d * len(query.deadlines) + m], want)
+        assert (departure != original).any()
+    finally:
+        network.query_cache[key] = (offsets, to_stop, seconds, board_extra)
+
+
 def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town):
     network, points = town
     deadline = 14 * 3600 + 180

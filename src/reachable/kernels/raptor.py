@@ -62,11 +62,10 @@ def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high,
 
 
 @njit(cache=True)
-def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued, backward=False):
+def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued):
     """List in ``queue`` the routes calling at ``marked_stops[:n_marked]``; return how many.
 
-    ``route_start`` gets each route's first position at a marked stop, where its scan starts
-    (its last such position when the scan runs ``backward``, from the end of the route);
+    ``route_start`` gets each route's first position at a marked stop, where its scan starts;
     ``is_queued`` flags the listed routes (the scan clears it). ``routes`` as in
     :func:`run_rounds`.
     """
@@ -82,7 +81,7 @@ def queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued, 
                 route_start[route] = position
                 queue[n_queued] = route
                 n_queued += 1
-            elif (position > route_start[route]) if backward else (position < route_start[route]):
+            elif position < route_start[route]:
                 route_start[route] = position
     return n_queued
 
@@ -561,9 +560,9 @@ def arrivals_at(
     direct_offsets,
     direct_destination,
     direct_time,
-    egress_offsets,
-    egress_destination,
-    egress_time,
+    egress_in_offsets,
+    egress_in_stop,
+    egress_in_time,
     leave_offsets,
     leave_time,
     asked_offsets,
@@ -583,8 +582,10 @@ def arrivals_at(
     route_*, arrival, departure, stop_route*, stop_departure*, transfer_*, stop_board_slack,
     board_slack :
         One draw's routes and the transfers, as in :func:`transit_travel_times`.
-    access_*, direct_*, egress_* :
+    access_*, direct_* :
         As in :func:`transit_travel_times`.
+    egress_in_offsets, egress_in_stop, egress_in_time : ndarray of int64
+        CSR per destination: the stops within walking range and the walk from each, seconds.
     leave_offsets, leave_time : ndarray of int64
         CSR per origin: its departures in seconds, increasing.
     asked_offsets, asked_destination : ndarray of int64
@@ -611,19 +612,22 @@ def arrivals_at(
         stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets, stop_departure,
     )  # fmt: skip
     transfers = (transfer_offsets, transfer_to, transfer_time)
-    egress = (egress_offsets, egress_destination, egress_time)
-    has_egress = egress_offsets[1:] > egress_offsets[:-1]
+    # Each destination's walks from the stops are looked up when its departure is searched,
+    # rather than pushed from every improved stop at every departure.
+    has_egress = np.zeros(n_stops, dtype=np.bool_)
+    has_egress[egress_in_stop] = True
+    no_egress = (np.zeros(n_stops + 1, dtype=np.int64), egress_in_stop[:0], egress_in_time[:0])
     for chunk in prange(n_chunks):
         ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         work = raptor_work(n_stops, max(n_routes, 1))
         improved = np.empty(n_stops, dtype=np.int64)
-        arrival_at = np.empty(n_destinations, dtype=np.int64)
+        no_arrival = np.empty(0, dtype=np.int64)
         walk_to = np.full(n_destinations, UNREACHED, dtype=np.int64)
+        arrived = ride[max_rounds]
         for origin in range(chunk, n_origins, n_chunks):
             ride[:] = UNREACHED
             board[:] = UNREACHED
-            arrival_at[:] = UNREACHED
             for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
                 j = direct_destination[i]
                 walk_to[j] = min(walk_to[j], direct_time[i])
@@ -632,11 +636,14 @@ def arrivals_at(
                 start = leave_time[m]
                 range_step(
                     routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride, board, work,
-                    improved, has_egress, egress, arrival_at, access_stop[reach], access_time[reach], start,
+                    improved, has_egress, no_egress, no_arrival, access_stop[reach], access_time[reach],
+                    start,
                 )  # fmt: skip
                 for i in range(asked_offsets[m], asked_offsets[m + 1]):
                     j = asked_destination[i]
-                    best = min(arrival_at[j], start + walk_to[j])
+                    best = start + walk_to[j]
+                    for e in range(egress_in_offsets[j], egress_in_offsets[j + 1]):
+                        best = min(best, arrived[egress_in_stop[e]] + egress_in_time[e])
                     result[i] = best if best <= deadline else UNREACHED
             for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
                 walk_to[direct_destination[i]] = UNREACHED

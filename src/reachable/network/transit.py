@@ -142,6 +142,47 @@ def build_routes(timetable: Timetable) -> TransitRoutes:
     )
 
 
+def reversed_routes(routes: TransitRoutes) -> TransitRoutes:
+    """The same routes run back in time: a forward search on them searches ``routes`` backwards.
+
+    Each route calls at its stops in the opposite order, its trips come in the opposite order
+    and every time is negated, a vehicle's departure from a stop becoming its arrival there and
+    the other way round; trips still never overtake. Leaving at ``-T`` on these routes, the
+    earliest arrival at a stop is minus the latest time one may be there on ``routes`` and
+    still arrive by ``T``.
+    """
+    stop_index = _reversed_blocks(routes.route_stop_offsets)
+    time_index = _reversed_blocks(routes.route_time_offsets)
+    route_stops = routes.route_stops[stop_index]
+    departure = -routes.arrival[time_index]
+    n_route_stops = np.diff(routes.route_stop_offsets)
+    # The stop of each time: route r's t-th trip at its s-th stop is entry t * n_stops_of_r + s.
+    route = np.repeat(np.arange(len(n_route_stops)), np.diff(routes.route_time_offsets))
+    entry = np.arange(len(departure)) - routes.route_time_offsets[route]
+    at_stop = route_stops[routes.route_stop_offsets[route] + entry % np.maximum(n_route_stops[route], 1)]
+    return TransitRoutes(
+        route_stop_offsets=routes.route_stop_offsets,
+        route_stops=route_stops,
+        route_trip_offsets=routes.route_trip_offsets,
+        route_trip=routes.route_trip[_reversed_blocks(routes.route_trip_offsets)],
+        route_time_offsets=routes.route_time_offsets,
+        arrival=-routes.departure[time_index],
+        departure=departure,
+        route_gtfs=routes.route_gtfs,
+        stop_route_offsets=routes.stop_route_offsets,
+        stop_route=routes.stop_route,
+        stop_route_position=n_route_stops[routes.stop_route] - 1 - routes.stop_route_position,
+        stop_departure_offsets=routes.stop_departure_offsets,
+        stop_departure=departure[np.lexsort((departure, at_stop))],
+    )
+
+
+def _reversed_blocks(offsets: np.ndarray) -> np.ndarray:
+    """Indices that reverse every block ``offsets[i]:offsets[i + 1]`` of an array in place."""
+    block = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    return offsets[block] + offsets[block + 1] - 1 - np.arange(offsets[-1])
+
+
 def stack_draws(draws: list[TransitRoutes]) -> dict[str, np.ndarray]:
     """Concatenate the routes of several draws into the kernel's layout (see ``transit_travel_times``)."""
     stop_shift = time_shift = trip_shift = entry_shift = departure_shift = 0

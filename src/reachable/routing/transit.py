@@ -11,11 +11,11 @@ import pandas as pd
 from .._progress import progress_bar
 from ..cutoffs import whole_seconds
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels import finite_entries, raptor, raptor_backward, raptor_lanes, street_travel_times
+from ..kernels import finite_entries, raptor, raptor_lanes, street_travel_times
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
 from ..network.street import reversed_arcs
-from ..network.transit import TransitRoutes, build_routes, stack_draws
+from ..network.transit import TransitRoutes, build_routes, reversed_routes, stack_draws
 from ..points import Points
 from .access import AccessLeg
 from .street import SnappedCosts, coincident, street_pairs, street_search
@@ -426,17 +426,24 @@ def transit_blocks(
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
             arrays = kernel_arrays(routes, legs, query, *legs.from_origins(network, rows), len(destinations))
-            n_lanes = search_lanes(len(query.departures), rows.stop - rows.start)
-            if n_lanes > 1:
-                order = neighbour_order(origins.lon[rows], origins.lat[rows])
-                lanes = raptor_lanes.lanes_of(n_lanes)
-                # Groups of lanes are few (20 for 1,227 origins): one chunk per thread, each
-                # taking every n-th group, gives the threads equal shares (7 % faster on POA).
-                durations = raptor_lanes.transit_travel_times(arrays, order, lanes, numba.get_num_threads())
-            else:
-                durations = raptor.transit_travel_times(*arrays, 4 * numba.get_num_threads())
+            durations = _durations(arrays, origins.lon[rows], origins.lat[rows], len(query.departures))
             bar.update(rows.stop - rows.start)
             yield rows, percentile_values(durations, query.percentiles), _minutes(durations, keep_minutes)
+
+
+def _durations(arrays: tuple, lon: np.ndarray, lat: np.ndarray, n_departures: int) -> np.ndarray:
+    """Run the forward kernel on ``arrays`` (see :func:`kernel_arrays`), its origins at ``lon, lat``.
+
+    Single departures search neighbouring origins together (:func:`search_lanes`).
+    """
+    n_lanes = search_lanes(n_departures, len(lon))
+    if n_lanes == 1:
+        return raptor.transit_travel_times(*arrays, 4 * numba.get_num_threads())
+    order = neighbour_order(lon, lat)
+    # Groups of lanes are few (20 for 1,227 origins): one chunk per thread, each taking every
+    # n-th group, gives the threads equal shares (7 % faster on POA).
+    lanes = raptor_lanes.lanes_of(n_lanes)
+    return raptor_lanes.transit_travel_times(arrays, order, lanes, numba.get_num_threads())
 
 
 def kernel_arrays(routes: dict, legs: WalkLegs, query: TransitQuery, access, direct, n_destinations: int):
@@ -463,35 +470,80 @@ def arrival_blocks(
     where no journey leaves within ``max_duration`` of the deadline).
     """
     legs = walk_legs(network, origins, destinations, query)
-    routes = stack_draws([routes for _, routes in draws(network, query)])
     walks = legs.from_origins(network, slice(0, len(origins)))
-    yield from _latest_departures(legs, walks, routes, query, len(origins), len(destinations), progress)
+    yield from _latest_departures(network, legs, walks, query, len(origins), destinations, progress)
 
 
-def _latest_departures(legs: WalkLegs, walks, routes, query, n_origins, n_destinations, progress):
-    """The backward searches of :func:`arrival_blocks`.
+def _latest_departures(
+    network: Network,
+    legs: WalkLegs,
+    walks: tuple,
+    query: TransitQuery,
+    n_origins: int,
+    destinations: Points,
+    progress: bool | None,
+):
+    """The backward searches of :func:`arrival_blocks`: forward ones on the reversed routes.
 
-    ``walks`` are the origins' access and walk-only CSRs.
+    ``walks`` are the origins' access and walk-only CSRs. Turned round, a journey starts
+    from the destination, walks to a stop, rides and walks between stops, and walks from a
+    stop to an origin; the search starts ``board_slack`` after the deadline (at minus that),
+    since turned round the slack comes after the last ride instead of before the first.
     """
     access, direct = walks
-    # The backward search walks the legs the other way round: from each destination to the
-    # stops, from each stop to the origins, and transfers into each stop.
+    n_destinations = len(destinations)
+    back_routes = _reversed_draws(network, query)
+    n_draws = int(back_routes["draw_offsets"].shape[0]) - 1
+    arrays = (
+        *_route_arrays(back_routes), *_transfers_turned_round(legs.transfers), query.board_slack,
+    )  # fmt: skip
     to_origins = _transpose(*access, legs.n_stops)
-    egress_in = _transpose(*legs.egress, n_destinations)
+    from_destinations = _transpose(*legs.egress, n_destinations)
     direct_in = _transpose(*direct, n_destinations)
-    walks_in = _transpose(*legs.transfers[:3], legs.n_stops)
-    n_values = len(query.deadlines) * (int(routes["draw_offsets"].shape[0]) - 1)
-    chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, n_origins))))
+    starts = -(query.deadlines[::-1] + query.board_slack)
+    n_deadlines = len(starts)
+    chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_draws * n_deadlines * max(1, n_origins))))
     with progress_bar(n_destinations, "transit arrivals", progress, unit="destination") as bar:
         for start in range(0, n_destinations, chunk):
             columns = slice(start, min(start + chunk, n_destinations))
-            lead = raptor_backward.latest_departures(
-                *_route_arrays(routes), *walks_in, legs.transfers[3], query.board_slack,
-                *_csr_rows(egress_in, columns), *to_origins, *_csr_rows(direct_in, columns), n_origins,
-                query.deadlines, query.max_rounds, query.max_duration, 4 * numba.get_num_threads(),
+            durations = _durations(
+                (
+                    *arrays, *_csr_rows(from_destinations, columns), *_csr_rows(direct_in, columns),
+                    *to_origins, n_origins, starts, query.max_rounds, query.max_duration,
+                ),
+                destinations.lon[columns], destinations.lat[columns], n_deadlines,
             )  # fmt: skip
             bar.update(columns.stop - columns.start)
-            yield columns, _unreached(lead.transpose(1, 0, 2))
+            # Per draw the kernel lists its departures (minus the deadlines) increasing, so the
+            # deadlines from the latest: put them back in order.
+            lead = durations.reshape(*durations.shape[:2], n_draws, n_deadlines)[..., ::-1]
+            yield columns, _unreached(lead.reshape(durations.shape).transpose(1, 0, 2))
+
+
+def _reversed_draws(network: Network, query: TransitQuery) -> dict[str, np.ndarray]:
+    """The routes of every draw run back in time, stacked (cached when there is one draw)."""
+    key = ("reversed routes",)
+    if key in network.query_cache:
+        return network.query_cache[key]
+    drawn = draws(network, query)
+    stacked = stack_draws([reversed_routes(routes) for _, routes in drawn])
+    if len(network.timetable.frequency_trip) == 0:
+        network.query_cache[key] = stacked
+    return stacked
+
+
+def _transfers_turned_round(transfers: tuple) -> tuple:
+    """The walking transfers of :func:`stop_transfers` turned round, for :func:`reversed_routes`.
+
+    After a walk the forward search adds the same-stop time of the stop walked to, where the
+    next vehicle is boarded; turned round that stop is where the walk starts, and the search
+    adds the same-stop time of the other end. The walk carries the difference, which keeps
+    every journey's total (it may make a walk negative, which a RAPTOR round allows).
+    """
+    offsets, to_stop, seconds, board_extra = transfers
+    source = _rows_of(offsets)
+    seconds = seconds + board_extra[to_stop] - board_extra[source]
+    return (*_transpose(offsets, to_stop, seconds, len(board_extra)), board_extra)
 
 
 def arrive_by(
@@ -517,16 +569,15 @@ def arrive_by(
     """
     legs = walk_legs(network, origins, destinations, query)
     drawn = draws(network, query)
-    routes = stack_draws([routes for _, routes in drawn])
     access, direct = walks = legs.from_origins(network, slice(0, len(origins)))
     lead = np.empty((len(origins), len(destinations), len(drawn)), dtype=np.int64)
-    for columns, block in _latest_departures(
-        legs, walks, routes, query, len(origins), len(destinations), progress
-    ):
+    searches = _latest_departures(network, legs, walks, query, len(origins), destinations, progress)
+    for columns, block in searches:
         lead[:, columns] = block
     pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, len(drawn))]
     lead = np.take_along_axis(lead, pick, axis=2)
     deadline = int(query.deadlines[0])
+    egress_in = _transpose(*legs.egress, len(destinations))
     arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
     for d, (_, draw_routes) in enumerate(drawn):
         origin, destination, p = np.nonzero((pick == d) & (lead < UNREACHED))
@@ -544,9 +595,8 @@ def arrive_by(
             draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
             draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
             draw_routes.stop_departure_offsets, draw_routes.stop_departure, *legs.transfers,
-            query.board_slack, *access, *direct, *legs.egress, leave_offsets, leave[first], asked_offsets,
-            destination,
-            len(destinations), query.max_rounds, deadline, 4 * numba.get_num_threads(),
+            query.board_slack, *access, *direct, *egress_in, leave_offsets, leave[first], asked_offsets,
+            destination, len(destinations), query.max_rounds, deadline, 4 * numba.get_num_threads(),
         )  # fmt: skip
     return lead, arrival
 
