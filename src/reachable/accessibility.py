@@ -8,14 +8,14 @@ import numpy as np
 import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names, positive
-from .cluster import check_client, chunks, interleave, run
+from .cluster import check_client, chunk_rows, run
 from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
 from .modes import is_transit
 from .network.network import Network
-from .points import as_points, opportunity_counts, with_origin_geometry
+from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
 
 MEASURES = ("cumulative", "gravity")
@@ -150,42 +150,35 @@ def accessibility(
         else:
             search_time = limit if np.isfinite(limit) else DEFAULT_GRAVITY_MAX_TIME
 
-    if client is not None:  # everything checked: the chunks run on the workers
-        check_client(client)
-        options = dict(
-            columns=columns, mode=modes, cutoffs=cutoffs, measure=measure, decay=decay, max_time=max_time,
-            departure=departure, arrival=arrival, time_window=time_window, percentiles=percentiles, **routing,
-        )  # fmt: skip
-        pieces = chunks(origins, client=client)
-        frames = run(accessibility, network, pieces, opportunities, client=client, progress=progress,
-                     what="accessibility", options=options)  # fmt: skip
-        return interleave(frames, [len(piece) for piece in pieces])
-    frames = []
-    transit = None
-    for mode_name in modes:
-        settings = routing_settings(
-            network, mode_name, max_time=search_time, departure=departure, arrival=arrival,
-            time_window=time_window, percentiles=percentiles, warn_ignored=not any(map(is_transit, modes)),
+    warn_ignored = not any(map(is_transit, modes))
+    settings = [
+        routing_settings(
+            network,
+            mode_name,
+            max_time=search_time,
+            departure=departure,
+            arrival=arrival,
+            time_window=time_window,
+            percentiles=percentiles,
+            warn_ignored=warn_ignored,
             **routing,
-        )  # fmt: skip
-        transit = settings.transit or transit
-        n_p = len(settings.percentiles)
-        values = np.zeros((len(cutoff_values), n_p, len(origin_points), len(columns)))
-        blocks = travel_time_blocks(network, origin_points, destination_points, settings, progress=progress)
-        for block in blocks:
-            rows, reached_counts = block.rows, counts[block.columns]
-            by_percentile = np.moveaxis(block.seconds, 2, 0)  # (percentile, origin, destination)
-            for c, cutoff in enumerate(cutoff_values):
-                if cutoff is None:
-                    # Minutes as travel_time_matrix reports them; unreachable pairs weigh 0.
-                    reached = np.isfinite(by_percentile)
-                    weight = np.zeros(by_percentile.shape)
-                    weight[reached] = weights(decay, by_percentile[reached] / 60.0)
-                else:
-                    weight = (by_percentile <= last_second(cutoff)).astype(np.float64)
-                values[c, :, rows] += weight @ reached_counts
+        )
+        for mode_name in modes
+    ]
+    if client is None:
+        values = _reached(network, origin_points, destination_points, counts, settings, cutoff_values, decay,
+                          progress=progress)  # fmt: skip
+    else:  # everything checked: the chunks run on the workers, which send back their numbers
+        check_client(client)
+        pieces = [origin_points[rows] for rows in chunk_rows(len(origin_points), client=client)]
+        parts = run(_reached, network, pieces, destination_points, counts, settings, cutoff_values, decay,
+                    client=client, progress=progress, what="accessibility", options={})  # fmt: skip
+        values = [np.concatenate([part[m] for part in parts], axis=2) for m in range(len(modes))]
+    frames = []
+    for mode_name, mode_values, mode_settings in zip(modes, values, settings, strict=True):
+        n_p = len(mode_settings.percentiles)
         for c, cutoff in enumerate(cutoff_values):
-            for j, p in enumerate(settings.percentiles):
+            for j, p in enumerate(mode_settings.percentiles):
                 block = {"id": origin_points.ids, "mode": mode_name}
                 if cutoff is not None:
                     block["cutoff"] = cutoff
@@ -193,11 +186,13 @@ def accessibility(
                     block["percentile"] = p
                 frame = pd.DataFrame(block)
                 for k, column in enumerate(columns):
-                    frame[column] = values[c, j, :, k]
+                    frame[column] = mode_values[c, j, :, k]
                 frames.append(frame)
     result = pd.concat(frames, ignore_index=True)
     frame = with_origin_geometry(result, origins, origin_points)
-    if transit is not None:
+    transit = [mode_settings.transit for mode_settings in settings if mode_settings.transit is not None]
+    if transit:
+        transit = transit[-1]
         # What the maps' titles say: the departures (or arrival) and the percentile behind the numbers.
         origin = pd.Timestamp(network.dates[0])
         if transit.arrive_by:
@@ -212,3 +207,38 @@ def accessibility(
         if len(transit.percentiles) == 1:
             frame.attrs["percentile"] = float(transit.percentiles[0])
     return frame
+
+
+def _reached(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    counts: np.ndarray,
+    settings: list,
+    cutoffs: list,
+    decay,
+    *,
+    progress: bool | None,
+) -> list[np.ndarray]:
+    """Opportunities reached from each origin: per mode, an array (cutoff, percentile, origin, column).
+
+    ``settings`` are the modes' :class:`~reachable.matrix.Routing`; a cutoff of None weighs
+    every trip by ``decay`` instead.
+    """
+    result = []
+    for mode_settings in settings:
+        values = np.zeros((len(cutoffs), len(mode_settings.percentiles), len(origins), counts.shape[1]))
+        for block in travel_time_blocks(network, origins, destinations, mode_settings, progress=progress):
+            rows, reached_counts = block.rows, counts[block.columns]
+            by_percentile = np.moveaxis(block.seconds, 2, 0)  # (percentile, origin, destination)
+            for c, cutoff in enumerate(cutoffs):
+                if cutoff is None:
+                    # Minutes as travel_time_matrix reports them; unreachable pairs weigh 0.
+                    reached = np.isfinite(by_percentile)
+                    weight = np.zeros(by_percentile.shape)
+                    weight[reached] = weights(decay, by_percentile[reached] / 60.0)
+                else:
+                    weight = (by_percentile <= last_second(cutoff)).astype(np.float64)
+                values[c, :, rows] += weight @ reached_counts
+        result.append(values)
+    return result

@@ -3,12 +3,14 @@
 Origins are independent: a matrix, an accessibility table or isochrones computed for a chunk
 of origins are exactly the rows they would be in one run (the kernels search each origin on
 its own, whatever its neighbours in a chunk). So a query is cut into chunks of
-:data:`ORIGINS_PER_TASK` origins, each a task running the very same public function on a
-worker, and the results are put back in origin order: bit for bit the local result.
+:data:`ORIGINS_PER_TASK` origins, each a task running the same function on a worker, and the
+results are put back in origin order: bit for bit the local result.
 
 The network goes to each worker once, never once per task nor once per query: a worker keeps
-its copy, with the caches its queries fill, for the next tasks and queries. A matrix's tasks
-send back their seconds, not their frames; the frame is made on the client as in one run.
+its copy, with the caches its queries fill, for the next tasks and queries. The matrix and
+accessibility, the queries a region runs most, travel as arrays: their tasks take the points
+and settings checked on the client and send back numbers, the frame is made on the client as
+in one run (frames take tens of milliseconds a task to carry, more than small tasks compute).
 Each task runs as many numba threads as its worker has task threads (``threads_per_worker``),
 so a worker per core does not oversubscribe the cores. A worker that dies mid-run loses its
 tasks, which the scheduler runs again elsewhere (tasks are pure: same inputs, same rows).
@@ -54,17 +56,22 @@ def check_client(client) -> None:
 
 
 def chunks(frame: pd.DataFrame, size: int = ORIGINS_PER_TASK, *, client=None) -> list[pd.DataFrame]:
-    """``frame`` cut into consecutive pieces of at most ``size`` rows.
+    """``frame`` cut into consecutive pieces of at most ``size`` rows (see :func:`chunk_rows`)."""
+    return [frame.iloc[rows] for rows in chunk_rows(len(frame), size, client=client)]
 
-    With a ``client``, the number of pieces is a multiple of the cluster's task threads, in
-    pieces of even sizes, so that no thread is left alone with the last piece.
+
+def chunk_rows(n_rows: int, size: int = ORIGINS_PER_TASK, *, client=None) -> list[slice]:
+    """``n_rows`` rows cut into consecutive slices of at most ``size``.
+
+    With a ``client``, the number of slices is a multiple of the cluster's task threads, in
+    slices of even sizes, so that no thread is left alone with the last one.
     """
-    n_pieces = -(-len(frame) // size)
+    n_pieces = -(-n_rows // size)
     if client is not None:
         threads = max(1, sum(client.nthreads().values()))
         n_pieces = -(-n_pieces // threads) * threads
-    size = max(1, -(-len(frame) // max(n_pieces, 1)))
-    return [frame.iloc[start : start + size] for start in range(0, len(frame), size)]
+    size = max(1, -(-n_rows // max(n_pieces, 1)))
+    return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
 
 
 def run(

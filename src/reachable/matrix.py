@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._checks import positive, whole_number
 from ._progress import progress_bar
-from .cluster import check_client, chunks, run, write_part
+from .cluster import check_client, chunk_rows, run, write_part
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
@@ -250,18 +250,16 @@ def travel_time_matrix(
     """
     origin_points = as_points(origins, "origins")
     destination_points = origin_points if destinations is None else as_points(destinations, "destinations")
-    options = dict(
-        mode=mode, max_time=max_time, departure=departure, arrival=arrival, time_window=time_window,
+    routing = routing_settings(
+        network, mode=mode, max_time=max_time, departure=departure, arrival=arrival, time_window=time_window,
         percentiles=percentiles, max_walk_time=max_walk_time, max_transfers=max_transfers,
         walk_speed=walk_speed, bike_speed=bike_speed, ebike_speed=ebike_speed,
         car_speed_factor=car_speed_factor, access_mode=access_mode, max_access_time=max_access_time,
         bike_parking_only=bike_parking_only, park_and_ride=park_and_ride, board_slack=board_slack,
         frequency_draws=frequency_draws, seed=seed, max_snap_distance=max_snap_distance,
     )  # fmt: skip
-    routing = routing_settings(network, **options)
     if client is not None or out is not None:
-        return _in_chunks(network, origins, origins if destinations is None else destinations, options,
-                          routing, (origin_points, destination_points), client=client, out=out,
+        return _in_chunks(network, origin_points, destination_points, routing, client=client, out=out,
                           progress=progress)  # fmt: skip
     lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=progress)
     return _matrix_frame(origin_points, destination_points, routing, lead, duration)
@@ -294,13 +292,10 @@ def _matrix_frame(origins: Points, destinations: Points, routing: Routing, lead,
     return frame
 
 
-def _in_chunks(
-    network, origins, destinations, options: dict, routing: Routing, points, *, client, out, progress
-):
+def _in_chunks(network, origins: Points, destinations: Points, routing: Routing, *, client, out, progress):
     """The matrix computed chunk of origins by chunk (on the client's workers), or written in parts.
 
-    ``routing`` and ``points`` (origins, destinations) are the checked settings and points of
-    the whole query, for the frame made here.
+    Tasks carry the checked points and settings, arrays that travel fast, not the frames.
     """
     if client is not None:
         check_client(client)
@@ -312,10 +307,10 @@ def _in_chunks(
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("part-*.parquet"):  # an earlier matrix's parts
             stale.unlink()
-    pieces = list(enumerate(chunks(origins, client=client)))
+    pieces = list(enumerate(origins[rows] for rows in chunk_rows(len(origins), client=client)))
     results = run(
-        _matrix_piece, network, pieces, destinations, folder, client=client, progress=progress,
-        what=f"{options['mode']} travel times", options=options,
+        _matrix_piece, network, pieces, destinations, routing, folder, client=client, progress=progress,
+        what=f"{routing.mode} travel times", options={},
     )  # fmt: skip
     if folder is not None:
         return folder
@@ -323,18 +318,15 @@ def _in_chunks(
     # frame is made here as in one run.
     lead = np.concatenate([np.asarray(result[0], float) for result in results])
     duration = lead if results[0][1] is None else np.concatenate([np.asarray(r[1], float) for r in results])
-    return _matrix_frame(*points, routing, lead, duration)
+    return _matrix_frame(origins, destinations, routing, lead, duration)
 
 
-def _matrix_piece(network, piece, destinations, folder, *, progress, **options):
+def _matrix_piece(network, piece, destinations: Points, routing: Routing, folder, *, progress):
     """One task: the seconds of one chunk of origins, or its part of the matrix written."""
     index, origins = piece
+    lead, duration = _matrix_seconds(network, origins, destinations, routing, progress=progress)
     if folder is not None:
-        return write_part(travel_time_matrix(network, origins, destinations, progress=progress, **options),
-                          folder, index)  # fmt: skip
-    routing = routing_settings(network, **options)
-    origin_points, destination_points = as_points(origins, "origins"), as_points(destinations, "destinations")
-    lead, duration = _matrix_seconds(network, origin_points, destination_points, routing, progress=progress)
+        return write_part(_matrix_frame(origins, destinations, routing, lead, duration), folder, index)
     return _compact(lead), None if duration is lead else _compact(duration)
 
 

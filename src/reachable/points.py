@@ -21,6 +21,10 @@ class Points:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def __getitem__(self, rows: slice) -> Points:
+        """The points ``rows``, as points of their own."""
+        return Points(self.ids.iloc[rows].reset_index(drop=True), self.lon[rows], self.lat[rows])
+
 
 def _examples(values) -> str:
     values = values.tolist() if hasattr(values, "tolist") else list(values)
