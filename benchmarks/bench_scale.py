@@ -1,6 +1,6 @@
 """Scaling: build, memory, save, load and routing on synthetic cities 1, 4 and 16 times Porto Alegre.
 
-Run from the repository root (about 5.5 minutes on a 2-core machine, most of it at scale 16)::
+Run from the repository root (about 4 minutes on a 2-core machine, most of it at scale 16)::
 
     python benchmarks/bench_scale.py                         # --scales 1 4 16 --origins 500
     python benchmarks/bench_scale.py --scales 1 4 --origins 200
@@ -18,7 +18,7 @@ the scale. Each scale runs in a fresh Python process (the script calls itself wi
 2. the saved file (``net.save``) and ``rc.Network.load`` (best of 3);
 3. from ``--origins`` cells drawn at random (seed 0) to all cells: a transit matrix, one
    departure at 08:00 on Monday 2019-05-13, ``max_time`` 60, and walk accessibility to jobs
-   within 30 min (``rc.accessibility``), each best of 2 after a warm-up call on 10 origins;
+   within 30 min (``rc.accessibility``), each best of 3 after a warm-up call on 10 origins;
    a sample of origins keeps the work per origin measurable without running 16 times the
    full matrix;
 4. the same two queries on a ``dask.distributed.LocalCluster(n_workers=2,
@@ -65,7 +65,8 @@ SEED = 0
 WARM_UP_SCALE = 0.02
 WARM_UP_ORIGINS = 10
 LOAD_REPEATS = 3
-QUERY_REPEATS = 2
+QUERY_REPEATS = 3
+"""Best of: a cluster query's time varies by tens of milliseconds from one call to the next."""
 N_WORKERS = 2
 GROWTH_TARGET = 1.1
 """Largest exponent counted as linear (0.1 for timing noise over three points)."""
@@ -179,7 +180,7 @@ def worker(folder: Path, n_origins: int) -> None:
         )
         with cluster, Client(cluster) as client:
             started_mb = client.run(resident_mb)
-            # The warm-up compiles the kernels in a worker; best of 2 lets the other one do it too.
+            # The warm-up compiles the kernels in a worker; best of 3 lets the other one do it too.
             for query in queries(network, origins.iloc[:WARM_UP_ORIGINS], cells, client=client):
                 query()
             transit, walk = queries(network, origins, cells, client=client)
