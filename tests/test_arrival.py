@@ -10,6 +10,7 @@ import pytest
 
 import reachable as rc
 from reachable.kernels.raptor import UNREACHED
+from reachable.network.transit import reversed_routes
 from reachable.points import as_points
 from reachable.routing import transit
 
@@ -70,6 +71,26 @@ def test_latest_departures_equal_a_bisection_on_brute_force_searches(
                 np.testing.assert_array_equal(got, want_arrival)
     # Rides matter: a walk arrives at the deadline, a ride mostly before it.
     assert rides > 0 or not ridden
+
+
+def test_routes_run_back_in_time_twice_are_the_routes(town):
+    network, _ = town
+    routes = transit.draws(network, arrival_query([14 * 3600]))[0][1]
+    back = reversed_routes(routes)
+    for r in range(routes.n_routes):
+        stops = slice(routes.route_stop_offsets[r], routes.route_stop_offsets[r + 1])
+        times = slice(routes.route_time_offsets[r], routes.route_time_offsets[r + 1])
+        n_stops = stops.stop - stops.start
+        np.testing.assert_array_equal(back.route_stops[stops], routes.route_stops[stops][::-1])
+        # The last trip's arrival at the last stop is the first departure turned round.
+        forward_arrival = routes.arrival[times].reshape(-1, n_stops)
+        back_departure = back.departure[times].reshape(-1, n_stops)
+        np.testing.assert_array_equal(back_departure, -forward_arrival[::-1, ::-1])
+        for name in ("arrival", "departure"):  # trips still never overtake
+            assert (np.diff(getattr(back, name)[times].reshape(-1, n_stops), axis=0) >= 0).all()
+    again = reversed_routes(back)
+    for field in dataclasses.fields(routes):
+        np.testing.assert_array_equal(getattr(again, field.name), getattr(routes, field.name), field.name)
 
 
 def test_same_stop_times_after_a_walk_count_where_the_next_vehicle_is_boarded(town):

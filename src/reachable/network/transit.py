@@ -159,7 +159,7 @@ def reversed_routes(routes: TransitRoutes) -> TransitRoutes:
     # The stop of each time: route r's t-th trip at its s-th stop is entry t * n_stops_of_r + s.
     route = np.repeat(np.arange(len(n_route_stops)), np.diff(routes.route_time_offsets))
     entry = np.arange(len(departure)) - routes.route_time_offsets[route]
-    at_stop = route_stops[routes.route_stop_offsets[route] + entry % np.maximum(n_route_stops[route], 1)]
+    at_stop = route_stops[routes.route_stop_offsets[route] + entry % n_route_stops[route]]
     return TransitRoutes(
         route_stop_offsets=routes.route_stop_offsets,
         route_stops=route_stops,
@@ -178,7 +178,7 @@ def reversed_routes(routes: TransitRoutes) -> TransitRoutes:
 
 
 def _reversed_blocks(offsets: np.ndarray) -> np.ndarray:
-    """Indices that reverse every block ``offsets[i]:offsets[i + 1]`` of an array in place."""
+    """Indices taking an array with every block ``offsets[i]:offsets[i + 1]`` reversed."""
     block = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     return offsets[block] + offsets[block + 1] - 1 - np.arange(offsets[-1])
 
