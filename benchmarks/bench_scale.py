@@ -25,7 +25,10 @@ the scale. Each scale runs in a fresh Python process (the script calls itself wi
    threads_per_worker=1, processes=True)`` with ``client=client`` (after a warm-up call that
    compiles the kernels in the workers), when ``rc.travel_time_matrix`` and
    ``rc.accessibility`` accept ``client=`` (checked with ``inspect.signature``; otherwise
-   skipped), checking that the cluster's results equal the local ones.
+   skipped), checking that the cluster's results equal the local ones;
+5. in cities of at most 5,000 cells (scales 1 and 4), both queries again from every cell, here
+   and on the cluster: the work of a whole study, where the cluster's fixed cost per query
+   (tens of milliseconds) weighs less than in the sampled queries.
 
 It prints the cities, the measures per scale, the growth exponent of each cost (slope of
 log cost on log street edges, ``numpy.polyfit``: 1 is linear), the memory per million street
@@ -71,6 +74,9 @@ N_WORKERS = 2
 GROWTH_TARGET = 1.1
 """Largest exponent counted as linear (0.1 for timing noise over three points)."""
 CLUSTER_TARGET = 1.3
+WHOLE_CITY_CELLS = 5_000
+"""Cities with at most this many cells are also routed from every cell (scales 1 and 4): the
+work a region's study runs, where the cluster's fixed cost per query weighs less."""
 
 
 def resident_mb() -> float:
@@ -82,6 +88,10 @@ def resident_mb() -> float:
 def peak_mb() -> float:
     """Resident high-water mark of this process, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def same_frames(one: pd.DataFrame, other: pd.DataFrame) -> bool:
+    return one.reset_index(drop=True).equals(other.reset_index(drop=True))
 
 
 def accepts_client(function) -> bool:
@@ -169,6 +179,12 @@ def worker(folder: Path, n_origins: int) -> None:
     result["transit_s"], local_matrix = best_of(QUERY_REPEATS, transit)
     result["walk_s"], local_access = best_of(QUERY_REPEATS, walk)
     result["reached"] = float(local_matrix["travel_time"].notna().mean())
+    whole_city = len(cells) <= WHOLE_CITY_CELLS
+    if whole_city:
+        transit, walk = queries(network, cells, cells)
+        result["transit_all_s"], all_matrix = best_of(QUERY_REPEATS, transit)
+        result["walk_all_s"], all_access = best_of(QUERY_REPEATS, walk)
+        local_all = (all_matrix, all_access)
     result["peak_mb"] = peak_mb()
 
     result["cluster"] = accepts_client(rc.travel_time_matrix) and accepts_client(rc.accessibility)
@@ -186,10 +202,13 @@ def worker(folder: Path, n_origins: int) -> None:
             transit, walk = queries(network, origins, cells, client=client)
             result["transit_cluster_s"], matrix = best_of(QUERY_REPEATS, transit)
             result["walk_cluster_s"], access = best_of(QUERY_REPEATS, walk)
-            result["cluster_identical"] = bool(
-                matrix.reset_index(drop=True).equals(local_matrix.reset_index(drop=True))
-                and access.reset_index(drop=True).equals(local_access.reset_index(drop=True))
-            )
+            identical = same_frames(matrix, local_matrix) and same_frames(access, local_access)
+            if whole_city:
+                transit, walk = queries(network, cells, cells, client=client)
+                result["transit_all_cluster_s"], matrix = best_of(QUERY_REPEATS, transit)
+                result["walk_all_cluster_s"], access = best_of(QUERY_REPEATS, walk)
+                identical &= same_frames(access, local_all[1]) and same_frames(matrix, local_all[0])
+            result["cluster_identical"] = bool(identical)
             # What a query adds to a worker: its copy of the network, one chunk's rows, caches.
             result["worker_peak_mb"] = max(
                 peak - started_mb[name] for name, peak in client.run(peak_mb).items()
@@ -349,6 +368,28 @@ def report(results: list[dict], n_origins: int) -> None:
         rows,
     )
 
+    whole = [r for r in results if "transit_all_s" in r and r["cluster"]]
+    if whole:
+        rows = [
+            [
+                f"{r['scale']:g}",
+                f"{r['cells']:,}",
+                f"{r['transit_all_s']:.2f}",
+                f"{r['transit_all_cluster_s']:.2f}",
+                f"{r['transit_all_cluster_s'] / r['transit_all_s']:.2f}x",
+                f"{r['walk_all_s']:.2f}",
+                f"{r['walk_all_cluster_s']:.2f}",
+                f"{r['walk_all_cluster_s'] / r['walk_all_s']:.2f}x",
+            ]
+            for r in whole
+        ]
+        print_table(
+            f"4b. The whole city, every cell an origin (cities of at most {WHOLE_CITY_CELLS:,} cells), "
+            f"here and on the cluster (best of {QUERY_REPEATS}; the frames are made on the client both ways)",
+            ["scale", "origins", "transit s", "cluster s", "ratio", "walk acc s", "cluster s", "ratio"],
+            rows,
+        )
+
     costs = [
         ("build time", "build_s", False),
         ("build peak memory", "build_peak_mb", False),
@@ -398,7 +439,10 @@ def report(results: list[dict], n_origins: int) -> None:
             f"{verdict(slopes[key] <= GROWTH_TARGET)}"
         )
     if all(r["cluster"] for r in results):
-        for against, suffix in (("warm", "_s"), ("cold: first call on a loaded network", "_cold_s")):
+        for against, suffix in (
+            (f"{n_origins} sampled origins, warm", "_s"),
+            (f"{n_origins} sampled origins, cold: first call on a loaded network", "_cold_s"),
+        ):
             worst = max(
                 r[f"{query}_cluster_s"] / r[f"{query}{suffix}"]
                 for r in results
@@ -407,6 +451,12 @@ def report(results: list[dict], n_origins: int) -> None:
             print(
                 f"   {N_WORKERS}-worker cluster within {CLUSTER_TARGET}x of the run here ({against}; worst "
                 f"query and scale): {worst:.2f}x {verdict(worst <= CLUSTER_TARGET)}"
+            )
+        if whole:
+            worst = max(r[f"{q}_all_cluster_s"] / r[f"{q}_all_s"] for r in whole for q in ("transit", "walk"))
+            print(
+                f"   {N_WORKERS}-worker cluster within {CLUSTER_TARGET}x of the run here (the whole city, "
+                f"warm; worst query and scale): {worst:.2f}x {verdict(worst <= CLUSTER_TARGET)}"
             )
         same = all(r["cluster_identical"] for r in results)
         print(f"   cluster results identical to the ones here: {same} {verdict(same)}")

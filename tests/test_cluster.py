@@ -30,6 +30,12 @@ def client():
     cluster.close()
 
 
+@pytest.fixture(autouse=True)
+def small_tasks(monkeypatch):
+    # Tasks of 256 origins to POA's 1,227 cells, so that these small queries make several.
+    monkeypatch.setattr(reachable.cluster, "PAIRS_PER_TASK", 256 * 1227)
+
+
 @pytest.fixture(scope="module")
 def origins_and_places(hexes):
     # 307 origins: a chunk of 256 and a partial one.

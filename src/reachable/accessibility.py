@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names, positive
-from .cluster import check_client, chunk_rows, run
+from .cluster import check_client, chunk_rows, origins_per_task, run
 from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
@@ -170,7 +170,8 @@ def accessibility(
                           progress=progress)  # fmt: skip
     else:  # everything checked: the chunks run on the workers, which send back their numbers
         check_client(client)
-        pieces = [origin_points[rows] for rows in chunk_rows(len(origin_points), client=client)]
+        size = origins_per_task(len(destination_points))
+        pieces = [origin_points[rows] for rows in chunk_rows(len(origin_points), size, client=client)]
         parts = run(_reached, network, pieces, destination_points, counts, settings, cutoff_values, decay,
                     client=client, progress=progress, what="accessibility", options={})  # fmt: skip
         values = [np.concatenate([part[m] for part in parts], axis=2) for m in range(len(modes))]

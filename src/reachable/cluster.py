@@ -2,9 +2,9 @@
 
 Origins are independent: a matrix, an accessibility table or isochrones computed for a chunk
 of origins are exactly the rows they would be in one run (the kernels search each origin on
-its own, whatever its neighbours in a chunk). So a query is cut into chunks of
-:data:`ORIGINS_PER_TASK` origins, each a task running the same function on a worker, and the
-results are put back in origin order: bit for bit the local result.
+its own, whatever its neighbours in a chunk). So a query is cut into chunks of origins (of at
+most :data:`PAIRS_PER_TASK` origin-destination pairs), each a task running the same function
+on a worker, and the results are put back in origin order: bit for bit the local result.
 
 The network goes to each worker once, never once per task nor once per query: a worker keeps
 its copy, with the caches its queries fill, for the next tasks and queries. The matrix and
@@ -37,8 +37,10 @@ from .errors import ClusterError, InvalidParameterError
 LOAD_TIMEOUT = 300.0
 """Seconds to wait for a worker to hold the network before giving up with an error."""
 
-ORIGINS_PER_TASK = 256
-"""Origins per task: a worker holds one task's rows (x destinations) at a time."""
+PAIRS_PER_TASK = 4_000_000
+"""Origin-destination pairs per task: a worker holds one task's rows (x destinations) at a time,
+32 MB of seconds per percentile. Large, since each task costs the cluster tens of milliseconds
+whatever its size."""
 
 
 def check_client(client) -> None:
@@ -55,12 +57,17 @@ def check_client(client) -> None:
         )
 
 
-def chunks(frame: pd.DataFrame, size: int = ORIGINS_PER_TASK, *, client=None) -> list[pd.DataFrame]:
+def origins_per_task(n_destinations: int) -> int:
+    """How many origins a task routes to ``n_destinations`` (see :data:`PAIRS_PER_TASK`)."""
+    return max(1, PAIRS_PER_TASK // max(1, n_destinations))
+
+
+def chunks(frame: pd.DataFrame, size: int, *, client=None) -> list[pd.DataFrame]:
     """``frame`` cut into consecutive pieces of at most ``size`` rows (see :func:`chunk_rows`)."""
     return [frame.iloc[rows] for rows in chunk_rows(len(frame), size, client=client)]
 
 
-def chunk_rows(n_rows: int, size: int = ORIGINS_PER_TASK, *, client=None) -> list[slice]:
+def chunk_rows(n_rows: int, size: int, *, client=None) -> list[slice]:
     """``n_rows`` rows cut into consecutive slices of at most ``size``.
 
     With a ``client``, the number of slices is a multiple of the cluster's task threads, in

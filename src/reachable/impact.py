@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import aids as aid_catalogue
 from ._checks import column_names, names, positive
-from .cluster import check_client, chunks, interleave, run
+from .cluster import check_client, chunks, interleave, origins_per_task, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
@@ -245,7 +245,7 @@ def aid_impact(
         check_client(client)
         options = dict(columns=columns, base_modes=list(base), aids=chosen, cutoff=cutoff,
                        departure=departure, arrival=arrival, **routing)  # fmt: skip
-        pieces = chunks(origins, client=client)
+        pieces = chunks(origins, origins_per_task(len(opportunities)), client=client)
         parts = run(aid_impact, network, pieces, opportunities, client=client, progress=progress,
                     what="aid impact", options=options)  # fmt: skip
         result = interleave(parts, [len(piece) for piece in pieces])

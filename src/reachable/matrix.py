@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._checks import positive, whole_number
 from ._progress import progress_bar
-from .cluster import check_client, chunk_rows, run, write_part
+from .cluster import check_client, chunk_rows, origins_per_task, run, write_part
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
@@ -307,7 +307,8 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("part-*.parquet"):  # an earlier matrix's parts
             stale.unlink()
-    pieces = list(enumerate(origins[rows] for rows in chunk_rows(len(origins), client=client)))
+    rows = chunk_rows(len(origins), origins_per_task(len(destinations)), client=client)
+    pieces = list(enumerate(origins[piece] for piece in rows))
     results = run(
         _matrix_piece, network, pieces, destinations, routing, folder, client=client, progress=progress,
         what=f"{routing.mode} travel times", options={},

@@ -26,7 +26,7 @@ import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names
 from .accessibility import RESERVED as ACCESSIBILITY_RESERVED
-from .cluster import check_client, chunks, interleave, run
+from .cluster import check_client, chunks, interleave, origins_per_task, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .kernels.raptor import UNREACHED
@@ -284,7 +284,7 @@ def accessibility_profile(
             columns=columns, mode=modes, cutoffs=cutoff_values, times=moments, by=by, percentiles=percentiles,
             **routing,
         )  # fmt: skip
-        pieces = chunks(origins, client=client)
+        pieces = chunks(origins, origins_per_task(len(opportunities)), client=client)
         frames = run(accessibility_profile, network, pieces, opportunities, client=client, progress=progress,
                      what="accessibility profile", options=options)  # fmt: skip
         return interleave(frames, [len(piece) for piece in pieces])
