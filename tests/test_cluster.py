@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import threading
 import time
@@ -114,17 +115,50 @@ def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, origins_and_pla
         pd.testing.assert_frame_equal(back, local, check_dtype=False)
 
 
+@pytest.mark.parametrize("shipped", ["from its file", "sent"])
 def test_workers_that_cannot_load_the_network_give_one_clear_error(
-    poa_transit, origins_and_places, client, monkeypatch
+    poa_transit, origins_and_places, client, monkeypatch, shipped
 ):
     # The client sends the network as another version would: the workers refuse it.
     monkeypatch.setattr(reachable.cluster, "_version", lambda: "0.0-elsewhere")
     origins, destinations = origins_and_places
     network = copy.copy(poa_transit)  # not yet on the workers
+    if shipped == "sent":
+        network.saved_file = None
     started = time.monotonic()
     with pytest.raises(rc.ClusterError, match=r"cannot load the network .*runs reachable .*0\.0-elsewhere"):
         rc.travel_time_matrix(network, origins, destinations, mode="walk", max_time=30, client=client)
     assert time.monotonic() - started < 60  # at once, not after the loading timeout
+
+
+def test_each_worker_reads_a_saved_network_from_its_file_else_it_is_sent(
+    poa_transit, origins_and_places, client, tmp_path
+):
+    origins, destinations = origins_and_places
+    settings = {"columns": ["jobs"], "mode": "walk", "cutoffs": [20]}
+    local = rc.accessibility(poa_transit, origins, destinations, **settings)
+    saved = poa_transit.save(tmp_path / "poa.reachable")
+    from_file = rc.Network.load(saved)
+    pd.testing.assert_frame_equal(
+        rc.accessibility(from_file, origins, destinations, client=client, **settings), local
+    )
+    ticket = reachable.cluster._scattered(client, from_file)
+    assert ticket.saved_file == from_file.saved_file and ticket.name not in client.list_datasets()
+    # The workers that ran a task loaded the file themselves: nothing was published to fetch.
+    kept = client.run(lambda: [n.saved_file for n in reachable.cluster._KEPT.values()])
+    assert any(from_file.saved_file in files for files in kept.values())
+
+    changed = rc.Network.load(saved)
+    os.utime(saved, ns=(0, changed.saved_file.mtime_ns + 10**9))  # not the file it was loaded from
+    pd.testing.assert_frame_equal(
+        rc.accessibility(changed, origins, destinations, client=client, **settings), local
+    )
+    ticket = reachable.cluster._scattered(client, changed)
+    assert ticket.saved_file is None and ticket.name in client.list_datasets()
+    # A worker joining later that does not see the file as the client did says so.
+    gone = dataclasses.replace(from_file.saved_file, path=str(tmp_path / "gone.reachable"))
+    with pytest.raises(rc.ClusterError, match=r"does not read the network's file .*gone\.reachable"):
+        client.submit(reachable.cluster._load, gone, pure=False).result()
 
 
 def test_a_client_that_is_not_one_is_refused(poa_transit, origins_and_places):

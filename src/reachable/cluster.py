@@ -33,6 +33,7 @@ import pandas as pd
 
 from ._progress import progress_bar
 from .errors import ClusterError, InvalidParameterError
+from .network.network import Network, SavedFile
 
 LOAD_TIMEOUT = 300.0
 """Seconds to wait for a worker to hold the network before giving up with an error."""
@@ -145,11 +146,13 @@ def _version() -> str:
 class Ticket:
     """What a task carries instead of the network.
 
-    The token of its copy, whose name on the scheduler (a published dataset) lets a worker
-    without a copy yet fetch it.
+    The token of its copy, and either the file every worker loads it from or, when there is
+    none, its name on the scheduler (a published dataset) from which a worker without a copy
+    yet fetches it.
     """
 
     token: str
+    saved_file: SavedFile | None = None
 
     @property
     def name(self) -> str:
@@ -158,31 +161,62 @@ class Ticket:
 
 
 def _scattered(client, network) -> Ticket:
-    """The network on the client's workers, sent once.
+    """The network on the client's workers, sent once, or read by each from its file.
 
-    It travels as the result of a task, not as scattered data: the scheduler keeps the task,
-    so a copy lost with a dead worker is made again (scattered data would be gone for good
-    once the scheduler's memory manager has dropped its other replicas). Tasks do not depend
-    on that result (the scheduler would then send them all to the one worker holding it and
-    leave the others idle): the result is published as a dataset, tasks carry a
-    :class:`Ticket` naming it, and each worker fetches it the first time and keeps it
-    (:func:`_worker_copy`), with the caches (walks, routes, snapping indexes) its queries
-    fill there. It is unpublished when the network is dropped here.
+    A network loaded from (or saved to) a file that every worker reads as it is here (same
+    size and modification time) is loaded by each worker from that file: no copy goes through
+    the client and the scheduler. Otherwise it travels as the result of a task, not as
+    scattered data: the scheduler keeps the task, so a copy lost with a dead worker is made
+    again (scattered data would be gone for good once the scheduler's memory manager has
+    dropped its other replicas). Tasks do not depend on that result (the scheduler would then
+    send them all to the one worker holding it and leave the others idle): the result is
+    published as a dataset, tasks carry a :class:`Ticket` naming it, and each worker fetches
+    it the first time. Either way a worker keeps its copy (:func:`_worker_copy`), with the
+    caches (walks, routes, snapping indexes) its queries fill there. A dataset is unpublished
+    when the network is dropped here.
     """
     futures = _SHARED.setdefault(network, {})
     held = futures.get(client.id)
-    if held is None or held[0].status not in ("pending", "finished"):
-        shipped = Shipped(network)
-        with warnings.catch_warnings():
-            # "Large object in task graph": on purpose, see above.
-            warnings.filterwarnings("ignore", message=".*[Ll]arge (object|graph)", category=UserWarning)
-            future = client.submit(_as_is, shipped, pure=False)
-        _check_loaded(client, future)
-        ticket = Ticket(shipped.token)
-        client.publish_dataset(future, name=ticket.name)
-        weakref.finalize(network, _unpublish, client, ticket.name)
-        held = futures[client.id] = (future, ticket)
-    return held[1]
+    if held is not None and (held[0] is None or held[0].status in ("pending", "finished")):
+        return held[1]
+    shipped = Shipped(network)
+    if _every_worker_reads(client, network.saved_file):
+        futures[client.id] = (None, Ticket(shipped.token, network.saved_file))
+        return futures[client.id][1]
+    with warnings.catch_warnings():
+        # "Large object in task graph": on purpose, see above.
+        warnings.filterwarnings("ignore", message=".*[Ll]arge (object|graph)", category=UserWarning)
+        future = client.submit(_as_is, shipped, pure=False)
+    _check_loaded(client, future)
+    ticket = Ticket(shipped.token)
+    client.publish_dataset(future, name=ticket.name)
+    weakref.finalize(network, _unpublish, client, ticket.name)
+    futures[client.id] = (future, ticket)
+    return ticket
+
+
+def _every_worker_reads(client, saved_file: SavedFile | None) -> bool:
+    """Whether the cluster has workers, each reading ``saved_file`` as it is here.
+
+    Workers that read it but run another version of reachable stop the query (see
+    :func:`_as_is`).
+    """
+    if saved_file is None or not saved_file.unchanged():
+        return False
+    answers = client.run(_reads, saved_file)
+    for address, version in answers.items():
+        if version is not None and version != _version():
+            raise ClusterError(
+                f"the workers of {client} cannot load the network (worker {address} runs reachable "
+                f"{version}, the client {_version()}); install the same version of reachable and its "
+                "dependencies on every worker"
+            )
+    return bool(answers) and all(version is not None for version in answers.values())
+
+
+def _reads(saved_file: SavedFile) -> str | None:
+    """On a worker: its version of reachable if it reads ``saved_file`` as it was, else None."""
+    return _version() if saved_file.unchanged() else None
 
 
 def _unpublish(client, name: str) -> None:
@@ -222,13 +256,11 @@ def _as_is(shipped: Shipped) -> Shipped:
 
 
 def _worker_copy(ticket: Ticket):
-    """The worker's own copy of a network: fetched the first time, then kept, caches and all."""
+    """The worker's own copy of a network: loaded or fetched the first time, then kept, caches and all."""
     with _KEPT_LOCK:
         network = _KEPT.get(ticket.token)
     if network is None:
-        from distributed import get_client
-
-        network = get_client().get_dataset(ticket.name).result().network
+        network = _load(ticket.saved_file) if ticket.saved_file else _fetch(ticket)
     with _KEPT_LOCK:
         # Another task of this worker may have kept a copy meanwhile: the first one stays.
         network = _KEPT.setdefault(ticket.token, network)
@@ -236,6 +268,24 @@ def _worker_copy(ticket: Ticket):
         while len(_KEPT) > KEPT_NETWORKS:
             _KEPT.popitem(last=False)
     return network
+
+
+def _fetch(ticket: Ticket):
+    from distributed import get_client
+
+    return get_client().get_dataset(ticket.name).result().network
+
+
+def _load(saved_file: SavedFile) -> Network:
+    from distributed import get_worker
+
+    # A worker that joined after the query started may not see the file, or see another.
+    if not saved_file.unchanged():
+        raise ClusterError(
+            f"worker {get_worker().address} does not read the network's file {saved_file.path} as the "
+            "client does (missing, or changed since); keep it on storage every worker reads, unchanged"
+        )
+    return Network.load(saved_file.path)
 
 
 def _on_worker(function, ticket: Ticket, piece, extra: tuple, options: dict):

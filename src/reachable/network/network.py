@@ -6,6 +6,7 @@ import datetime
 import logging
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,29 @@ def _check_modes(modes) -> tuple[str, ...]:
     return tuple(mode for mode in STREET_MODES if mode in modes)
 
 
+@dataclass(frozen=True)
+class SavedFile:
+    """The file a network was loaded from or saved to: where it is, and how to tell it unchanged."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: str | Path) -> SavedFile:
+        """The file at ``path`` as it is now."""
+        path = Path(path).resolve()
+        stat = path.stat()
+        return cls(str(path), stat.st_size, stat.st_mtime_ns)
+
+    def unchanged(self) -> bool:
+        """Whether the file is still there as it was (same size and modification time)."""
+        try:
+            return SavedFile.of(self.path) == self
+        except OSError:
+            return False
+
+
 class Network:
     """Street graphs for walking, cycling, moped and car, built from OpenStreetMap.
 
@@ -86,6 +110,8 @@ class Network:
         # Derived data that depends on query settings (walking transfers, RAPTOR routes):
         # computed on first use, kept for the next query, never saved.
         self.query_cache: dict = {}
+        self.saved_file: SavedFile | None = None
+        """The file this network was loaded from or last saved to (cluster workers read it)."""
 
     def __getstate__(self) -> dict:
         # What is sent to a cluster's workers: the network itself, not the caches of queries
@@ -334,7 +360,9 @@ class Network:
         -------
         Path
         """
-        return write_network(path, self.edges, self._graphs, self.metadata, self.timetable, self.elevation)
+        written = write_network(path, self.edges, self._graphs, self.metadata, self.timetable, self.elevation)
+        self.saved_file = SavedFile.of(written)
+        return written
 
     @classmethod
     def load(cls, path: str | Path) -> Network:
@@ -348,7 +376,9 @@ class Network:
             The file is not a reachable network, or was saved by an incompatible version.
         """
         edges, graphs, metadata, timetable, elevation = read_network(path)
-        return cls(edges, graphs, metadata, timetable, elevation)
+        network = cls(edges, graphs, metadata, timetable, elevation)
+        network.saved_file = SavedFile.of(path)
+        return network
 
     # ------------------------------------------------------------------ access
     @property
