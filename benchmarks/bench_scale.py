@@ -25,7 +25,9 @@ the scale. Each scale runs in a fresh Python process (the script calls itself wi
    threads_per_worker=1, processes=True)`` with ``client=client`` (after a warm-up call that
    compiles the kernels in the workers), when ``rc.travel_time_matrix`` and
    ``rc.accessibility`` accept ``client=`` (checked with ``inspect.signature``; otherwise
-   skipped), checking that the cluster's results equal the local ones;
+   skipped), checking that the cluster's results equal the local ones, and the time of the
+   fresh cluster's first calls (both queries from 10 origins: each worker reads the network
+   from the file ``net.save`` wrote, loads the kernels numba cached, fills its caches);
 5. in cities of at most 5,000 cells (scales 1 and 4), both queries again from every cell, here
    and on the cluster: the work of a whole study, where the cluster's fixed cost per query
    (tens of milliseconds) weighs less than in the sampled queries.
@@ -197,8 +199,12 @@ def worker(folder: Path, n_origins: int) -> None:
         with cluster, Client(cluster) as client:
             started_mb = client.run(resident_mb)
             # The warm-up compiles the kernels in a worker; best of 3 lets the other one do it too.
+            # Its first call is a fresh cluster's: the workers read the network from the file it
+            # was saved to, load the kernels numba cached here, and fill their caches.
+            started = time.perf_counter()
             for query in queries(network, origins.iloc[:WARM_UP_ORIGINS], cells, client=client):
                 query()
+            result["cluster_first_s"] = time.perf_counter() - started
             transit, walk = queries(network, origins, cells, client=client)
             result["transit_cluster_s"], matrix = best_of(QUERY_REPEATS, transit)
             result["walk_cluster_s"], access = best_of(QUERY_REPEATS, walk)
@@ -336,7 +342,7 @@ def report(results: list[dict], n_origins: int) -> None:
     rows = []
     for r in results:
         if not r["cluster"]:
-            rows.append([f"{r['scale']:g}", "skipped: no client= yet", *[""] * 7])
+            rows.append([f"{r['scale']:g}", "skipped: no client= yet", *[""] * 8])
             continue
         rows.append(
             [
@@ -349,11 +355,14 @@ def report(results: list[dict], n_origins: int) -> None:
                 f"{r['walk_cluster_s'] / r['walk_cold_s']:.2f}x",
                 str(r["cluster_identical"]),
                 f"{r['worker_peak_mb']:.0f}",
+                f"{r['cluster_first_s']:.1f}",
             ]
         )
     print_table(
         f"4. The same on a LocalCluster of {N_WORKERS} worker processes, 1 thread each (client=; best of "
-        f"{QUERY_REPEATS}), and its ratio to the runs here, warm and cold",
+        f"{QUERY_REPEATS}), and its ratio to the runs here, warm and cold; first calls: both queries "
+        f"from {WARM_UP_ORIGINS} origins on the fresh cluster (the network read from its file by each "
+        "worker, the kernels loaded, the caches filled)",
         [
             "scale",
             "transit s",
@@ -364,6 +373,7 @@ def report(results: list[dict], n_origins: int) -> None:
             "/ cold",
             "identical",
             "worker MB",
+            "first calls s",
         ],
         rows,
     )
