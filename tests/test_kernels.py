@@ -105,3 +105,30 @@ def test_the_bucket_queue_labels_as_the_heap_does(cutoff):
         == -1
     )
     assert np.isinf(dist).all() and (parent == -1).all()  # left as found, for the heap to start over
+
+
+@pytest.mark.parametrize("cutoff", [600.5, 7200.5])
+def test_pairs_within_the_cutoff_are_the_dense_block_s_finite_entries(poa_network, hexes, cutoff):
+    # In two hours on foot many origins reach more than the 512 destinations a first search has
+    # room for, and are searched again with more.
+    import numba
+
+    from reachable.kernels import finite_entries, street_pairs_within, street_travel_times
+    from reachable.matrix import routing_settings
+    from reachable.points import as_points
+
+    weight, snap = routing_settings(poa_network, "walk", max_time=60).streets(poa_network)
+    points = snap(as_points(hexes), "destinations")
+    origins = points[slice(0, 1227, 9)]
+    graph = poa_network.graph("walk")
+    args = (
+        graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
+        origins.along, points.node, points.leave, points.edge, points.fraction, cutoff,
+        4 * numba.get_num_threads(),
+    )  # fmt: skip
+    dense = finite_entries(street_travel_times(*args))
+    sparse = street_pairs_within(*args)
+    for want, got in zip(dense, sparse, strict=True):
+        np.testing.assert_array_equal(got, want)
+    reached = np.diff(sparse[0])
+    assert reached.max() > 512 if cutoff > 3600 else reached.max() < 512  # both paths taken

@@ -4,6 +4,20 @@ Plain typed numpy arrays in, plain arrays out: no pandas, networkx or Python obj
 kernels can run in any worker process (a Dask task, a thread pool) on a chunk of origins.
 """
 
-from .dijkstra import budget_left, finite_entries, one_to_all, path_tree, street_travel_times
+from .dijkstra import (
+    budget_left,
+    finite_entries,
+    one_to_all,
+    path_tree,
+    street_pairs_within,
+    street_travel_times,
+)
 
-__all__ = ["budget_left", "finite_entries", "one_to_all", "path_tree", "street_travel_times"]
+__all__ = [
+    "budget_left",
+    "finite_entries",
+    "one_to_all",
+    "path_tree",
+    "street_pairs_within",
+    "street_travel_times",
+]

@@ -353,6 +353,149 @@ def street_travel_times(
     return out
 
 
+PAIRS_PER_BLOCK = 8_000_000
+"""Room for the pairs of one block of origins in :func:`street_pairs_within` (128 MB)."""
+
+
+@njit(cache=True)
+def _origin_pairs(
+    indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac, at_node, on_edge,
+    cutoff, dist, touched, heap_keys, heap_items, best, found, column, seconds,
+):  # fmt: skip
+    """One origin's destinations within ``cutoff``, by increasing index, into ``column, seconds``.
+
+    The values :func:`_origin_row` gives them, visiting only the destinations next to the
+    nodes the search labelled. Returns how many there are, also when more than fit (the
+    caller then gives more room); ``best`` (all ``inf``) is left so.
+    """
+    n_touched = _search(
+        indptr, head, weight, o_node[origin], o_cost[origin], cutoff, dist, touched, heap_keys, heap_items
+    )
+    node_offsets, node_entries = at_node
+    n_found = 0
+    for k in range(n_touched):
+        node = touched[k]
+        for i in range(node_offsets[node], node_offsets[node + 1]):
+            entry = node_entries[i]  # destination * 2 + side
+            j = entry // 2
+            if best[j] == np.inf:
+                found[n_found] = j
+                n_found += 1
+            best[j] = min(best[j], dist[node] + d_cost[j, entry % 2])
+        dist[node] = np.inf
+    edge = o_edge[origin]
+    if edge >= 0:
+        # Destinations on the origin's own edge: the direct trip along it never passes a node.
+        edge_offsets, edge_entries = on_edge
+        for i in range(edge_offsets[edge], edge_offsets[edge + 1]):
+            j = edge_entries[i]
+            if best[j] == np.inf:
+                found[n_found] = j
+                n_found += 1
+            along = _along_edge(o_frac[origin], d_frac[j], o_along[origin])
+            best[j] = min(best[j], o_cost[origin, 2] + along + d_cost[j, 2])
+    listed = np.sort(found[:n_found])
+    n_within = 0
+    for j in listed:
+        if best[j] <= cutoff:
+            if n_within < column.shape[0]:
+                column[n_within] = j
+                seconds[n_within] = best[j]
+            n_within += 1
+        best[j] = np.inf
+    return n_within
+
+
+@njit(cache=True, parallel=True)
+def street_pairs_within(
+    indptr,
+    head,
+    weight,
+    o_node,
+    o_cost,
+    o_edge,
+    o_frac,
+    o_along,
+    d_node,
+    d_cost,
+    d_edge,
+    d_frac,
+    cutoff,
+    n_chunks,
+):
+    """The destinations within ``cutoff`` of each origin, as a CSR (arguments as :func:`street_travel_times`).
+
+    ``finite_entries(street_travel_times(...))``, value for value, in time and memory that
+    grow with what each search reaches, not with the number of destinations: the walks
+    between the stops of a whole region, each reaching a few hundred of them.
+
+    Returns
+    -------
+    (ndarray of int64, ndarray of int64, ndarray of float64)
+        ``(offsets, destination, seconds)``: per origin, its destinations by increasing index.
+    """
+    n_origins = o_node.shape[0]
+    n_nodes = indptr.shape[0] - 1
+    n_destinations = d_node.shape[0]
+    ends = np.empty(2 * n_destinations, dtype=np.int64)  # destination * 2 + side -> node
+    n_edges = 1
+    for j in range(n_destinations):
+        ends[2 * j], ends[2 * j + 1] = d_node[j, 0], d_node[j, 1]
+        n_edges = max(n_edges, d_edge[j] + 1)
+    for origin in range(n_origins):
+        n_edges = max(n_edges, o_edge[origin] + 1)
+    at_node = _index_by(ends, n_nodes)
+    on_edge = _index_by(d_edge, n_edges)
+    # Blocks of origins, each with the same room per origin; an origin reaching more than its
+    # room is searched again with the room it needs.
+    room = max(1, min(n_destinations, 512))
+    block = max(1, PAIRS_PER_BLOCK // room)
+    counts = np.zeros(n_origins, dtype=np.int64)
+    parts_column = []
+    parts_seconds = []
+    for first in range(0, n_origins, block):
+        size = min(block, n_origins - first)
+        column = np.empty((size, room), dtype=np.int64)
+        seconds = np.empty((size, room))
+        chunks = max(1, min(size, n_chunks))
+        for chunk in prange(chunks):
+            dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
+            best = np.full(n_destinations, np.inf)
+            found = np.empty(n_destinations, dtype=np.int64)
+            for k in range(chunk, size, chunks):
+                counts[first + k] = _origin_pairs(
+                    indptr, head, weight, first + k, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
+                    at_node, on_edge, cutoff, dist, touched, heap_keys, heap_items, best, found, column[k],
+                    seconds[k],
+                )  # fmt: skip
+        for k in range(size):
+            n = counts[first + k]
+            if n > room:
+                dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
+                best = np.full(n_destinations, np.inf)
+                found = np.empty(n_destinations, dtype=np.int64)
+                more_column = np.empty(n, dtype=np.int64)
+                more_seconds = np.empty(n)
+                _origin_pairs(
+                    indptr, head, weight, first + k, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
+                    at_node, on_edge, cutoff, dist, touched, heap_keys, heap_items, best, found, more_column,
+                    more_seconds,
+                )  # fmt: skip
+                parts_column.append(more_column)
+                parts_seconds.append(more_seconds)
+            else:
+                parts_column.append(column[k, :n].copy())
+                parts_seconds.append(seconds[k, :n].copy())
+    offsets = np.zeros(n_origins + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    destination = np.empty(offsets[n_origins], dtype=np.int64)
+    value = np.empty(offsets[n_origins])
+    for origin in range(n_origins):
+        destination[offsets[origin] : offsets[origin + 1]] = parts_column[origin]
+        value[offsets[origin] : offsets[origin + 1]] = parts_seconds[origin]
+    return offsets, destination, value
+
+
 @njit(cache=True)
 def budget_left(
     indptr,

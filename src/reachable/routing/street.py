@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from ..errors import InvalidPointsError, ReachableWarning
-from ..kernels import finite_entries, street_travel_times
+from ..kernels import street_pairs_within, street_travel_times
 from ..network.network import Network
 from ..network.snapping import SnappedPoints
 from ..network.street import arc_seconds
@@ -309,16 +309,15 @@ def street_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse street times within ``cutoff``: CSR ``(offsets, destination, seconds)`` per origin.
 
-    Computed in chunks of origins, so memory stays at a chunk x destinations block.
+    Time and memory grow with what each search reaches, not with the number of destinations
+    (see :func:`reachable.kernels.dijkstra.street_pairs_within`).
     """
-    chunk = max(1, min(ORIGINS_PER_CHUNK, 20_000_000 // max(1, len(destinations))))
-    blocks = [
-        finite_entries(street_seconds(network, mode, weight, origins[rows], destinations, cutoff))
-        for rows in (slice(start, start + chunk) for start in range(0, len(origins), chunk))
-    ] or [(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0))]
-    counts = np.concatenate([np.diff(offsets) for offsets, _, _ in blocks])
-    offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    return offsets, np.concatenate([b[1] for b in blocks]), np.concatenate([b[2] for b in blocks])
+    graph = network.graph(mode)
+    return street_pairs_within(
+        graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
+        origins.along, destinations.node, destinations.leave, destinations.edge, destinations.fraction,
+        cutoff, 4 * numba.get_num_threads(),
+    )  # fmt: skip
 
 
 def coincident(origins: Points, destinations: Points) -> tuple[np.ndarray, np.ndarray]:
