@@ -12,7 +12,7 @@ the scale. Each scale runs in a fresh Python process (the script calls itself wi
 (scale 0.02) to compile numba's kernels, then measures:
 
 1. the network build (OSM XML + GTFS folder, ``cache=False``, once) and its peak memory:
-   the resident high-water mark (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) minus the
+   the resident high-water mark (``VmHWM`` of ``/proc/self/status``) minus the
    resident size just before the build (``/proc/self/statm``), so the interpreter, the
    libraries and the warm-up are not counted;
 2. the saved file (``net.save``) and ``rc.Network.load`` (best of 3);
@@ -46,7 +46,6 @@ import argparse
 import inspect
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -88,8 +87,13 @@ def resident_mb() -> float:
 
 
 def peak_mb() -> float:
-    """Resident high-water mark of this process, in MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident high-water mark of this process, in MB (``VmHWM``, which Linux reports in kB).
+
+    Not ``getrusage``'s ``ru_maxrss``: a process started from another keeps its parent's
+    (``execve`` preserves it), so a cluster worker would report the client's peak.
+    """
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 def same_frames(one: pd.DataFrame, other: pd.DataFrame) -> bool:
