@@ -216,6 +216,20 @@ def _index_by(keys, n_keys):
 
 
 @njit(cache=True)
+def _destinations_by_place(d_node, d_edge, o_edge, n_nodes):
+    """The destinations next to each node (as ``destination * 2 + side``) and on each edge, as CSRs."""
+    n_destinations = d_node.shape[0]
+    ends = np.empty(2 * n_destinations, dtype=np.int64)
+    n_edges = 1
+    for j in range(n_destinations):
+        ends[2 * j], ends[2 * j + 1] = d_node[j, 0], d_node[j, 1]
+        n_edges = max(n_edges, d_edge[j] + 1)
+    for origin in range(o_edge.shape[0]):
+        n_edges = max(n_edges, o_edge[origin] + 1)
+    return _index_by(ends, n_nodes), _index_by(d_edge, n_edges)
+
+
+@njit(cache=True)
 def _along_edge(start, end, along):
     """Seconds from position ``start`` to ``end`` of one edge (``along``: the whole edge u->v, v->u)."""
     if end >= start:
@@ -333,16 +347,7 @@ def street_travel_times(
     n_nodes = indptr.shape[0] - 1
     out = np.empty((n_origins, d_node.shape[0]))
     n_chunks = max(1, min(n_origins, n_chunks))
-    n_destinations = d_node.shape[0]
-    ends = np.empty(2 * n_destinations, dtype=np.int64)  # destination * 2 + side -> node
-    n_edges = 1
-    for j in range(n_destinations):
-        ends[2 * j], ends[2 * j + 1] = d_node[j, 0], d_node[j, 1]
-        n_edges = max(n_edges, d_edge[j] + 1)
-    for origin in range(n_origins):
-        n_edges = max(n_edges, o_edge[origin] + 1)
-    at_node = _index_by(ends, n_nodes)
-    on_edge = _index_by(d_edge, n_edges)
+    at_node, on_edge = _destinations_by_place(d_node, d_edge, o_edge, n_nodes)
     for chunk in prange(n_chunks):
         dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
         for origin in range(chunk, n_origins, n_chunks):
@@ -437,15 +442,7 @@ def street_pairs_within(
     n_origins = o_node.shape[0]
     n_nodes = indptr.shape[0] - 1
     n_destinations = d_node.shape[0]
-    ends = np.empty(2 * n_destinations, dtype=np.int64)  # destination * 2 + side -> node
-    n_edges = 1
-    for j in range(n_destinations):
-        ends[2 * j], ends[2 * j + 1] = d_node[j, 0], d_node[j, 1]
-        n_edges = max(n_edges, d_edge[j] + 1)
-    for origin in range(n_origins):
-        n_edges = max(n_edges, o_edge[origin] + 1)
-    at_node = _index_by(ends, n_nodes)
-    on_edge = _index_by(d_edge, n_edges)
+    at_node, on_edge = _destinations_by_place(d_node, d_edge, o_edge, n_nodes)
     # Blocks of origins, each with the same room per origin; an origin reaching more than its
     # room is searched again with the room it needs.
     room = max(1, min(n_destinations, 512))
