@@ -191,9 +191,8 @@ def accessibility(
                 frames.append(frame)
     result = pd.concat(frames, ignore_index=True)
     frame = with_origin_geometry(result, origins, origin_points)
-    transit = [mode_settings.transit for mode_settings in settings if mode_settings.transit is not None]
-    if transit:
-        transit = transit[-1]
+    transit = next((mode.transit for mode in reversed(settings) if mode.transit is not None), None)
+    if transit is not None:
         # What the maps' titles say: the departures (or arrival) and the percentile behind the numbers.
         origin = pd.Timestamp(network.dates[0])
         if transit.arrive_by:

@@ -10,6 +10,7 @@ alone, with no pandas on the way, and returns a NumPy array.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -138,7 +139,7 @@ def one_to_many(
     max_time: float,
     departure=None,
     time_window: int = 1,
-    percentiles=(50,),
+    percentiles: float | Sequence[float] = (50,),
     max_walk_time: float = DEFAULT_MAX_WALK_TIME,
     max_transfers: int = DEFAULT_MAX_TRANSFERS,
     walk_speed: float = DEFAULT_WALK_SPEED,
@@ -149,7 +150,7 @@ def one_to_many(
     max_access_time: float | None = None,
     bike_parking_only: bool = False,
     park_and_ride=None,
-    board_slack: int = DEFAULT_BOARD_SLACK,
+    board_slack: float = DEFAULT_BOARD_SLACK,
     frequency_draws: int = DEFAULT_FREQUENCY_DRAWS,
     seed: int = 0,
     max_snap_distance: float = DEFAULT_MAX_SNAP_DISTANCE,

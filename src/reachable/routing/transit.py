@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numba
@@ -323,7 +324,7 @@ class WalkLegs:
         ``(offsets, to_stop, seconds, board_extra)`` of :func:`stop_transfers`.
     same_place : tuple of ndarray
         Origin and destination indices of pairs at the very same place.
-    n_stops : int
+    n_stops, n_destinations : int
     """
 
     access: AccessSearch
@@ -331,6 +332,12 @@ class WalkLegs:
     transfers: tuple
     same_place: tuple
     n_stops: int
+    n_destinations: int
+
+    @functools.cached_property
+    def egress_by_destination(self) -> tuple:
+        """The egress walks per destination: CSR ``(offsets, stop, seconds)``."""
+        return _transpose(*self.egress, self.n_destinations)
 
     def from_origins(self, network: Network, rows: slice):
         """Access to stops and trips without public transport of the origins ``rows``, as two CSRs."""
@@ -352,6 +359,7 @@ def walk_legs(network: Network, origins: Points, destinations: Points, query: Tr
         transfers=stop_transfers(network, query),
         same_place=coincident(origins, destinations),
         n_stops=len(stops),
+        n_destinations=len(destinations),
     )
 
 
@@ -498,7 +506,7 @@ def _latest_departures(
         *_route_arrays(back_routes), *_transfers_turned_round(legs.transfers), query.board_slack,
     )  # fmt: skip
     to_origins = _transpose(*access, legs.n_stops)
-    from_destinations = _transpose(*legs.egress, n_destinations)
+    from_destinations = legs.egress_by_destination
     direct_in = _transpose(*direct, n_destinations)
     starts = -(query.deadlines[::-1] + query.board_slack)
     n_deadlines = len(starts)
@@ -577,7 +585,6 @@ def arrive_by(
     pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, len(drawn))]
     lead = np.take_along_axis(lead, pick, axis=2)
     deadline = int(query.deadlines[0])
-    egress_in = _transpose(*legs.egress, len(destinations))
     arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
     for d, (_, draw_routes) in enumerate(drawn):
         origin, destination, p = np.nonzero((pick == d) & (lead < UNREACHED))
@@ -595,8 +602,9 @@ def arrive_by(
             draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
             draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
             draw_routes.stop_departure_offsets, draw_routes.stop_departure, *legs.transfers,
-            query.board_slack, *access, *direct, *egress_in, leave_offsets, leave[first], asked_offsets,
-            destination, len(destinations), query.max_rounds, deadline, 4 * numba.get_num_threads(),
+            query.board_slack, *access, *direct, *legs.egress_by_destination, leave_offsets, leave[first],
+            asked_offsets, destination, len(destinations), query.max_rounds, deadline,
+            4 * numba.get_num_threads(),
         )  # fmt: skip
     return lead, arrival
 
