@@ -107,20 +107,25 @@ def test_the_bucket_queue_labels_as_the_heap_does(cutoff):
     assert np.isinf(dist).all() and (parent == -1).all()  # left as found, for the heap to start over
 
 
-@pytest.mark.parametrize("cutoff", [600.5, 7200.5])
-def test_pairs_within_the_cutoff_are_the_dense_block_s_finite_entries(poa_network, hexes, cutoff):
+@pytest.mark.parametrize(
+    ("mode", "cutoff"), [("walk", 600.5), ("walk", 7200.5), ("car", 600.5), ("car", 3600.5)]
+)
+def test_pairs_within_the_cutoff_are_the_dense_block_s_finite_entries(poa_network, hexes, mode, cutoff):
     # In two hours on foot many origins reach more than the 512 destinations a first search has
-    # room for, and are searched again with more.
+    # room for, and are searched again with more. By car, one-way streets make some ways from
+    # a node to a destination impossible (infinite): a destination is listed once all the same.
     import numba
 
     from reachable.kernels import finite_entries, street_pairs_within, street_travel_times
     from reachable.matrix import routing_settings
     from reachable.points import as_points
 
-    weight, snap = routing_settings(poa_network, "walk", max_time=60).streets(poa_network)
+    weight, snap = routing_settings(poa_network, mode, max_time=60).streets(poa_network)
     points = snap(as_points(hexes), "destinations")
     origins = points[slice(0, 1227, 9)]
-    graph = poa_network.graph("walk")
+    graph = poa_network.graph(mode)
+    on_streets = (points.node >= 0).all(axis=1)
+    assert np.isinf(points.leave[on_streets, :2]).any() == (mode == "car")
     args = (
         graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
         origins.along, points.node, points.leave, points.edge, points.fraction, cutoff,
@@ -131,4 +136,6 @@ def test_pairs_within_the_cutoff_are_the_dense_block_s_finite_entries(poa_networ
     for want, got in zip(dense, sparse, strict=True):
         np.testing.assert_array_equal(got, want)
     reached = np.diff(sparse[0])
-    assert reached.max() > 512 if cutoff > 3600 else reached.max() < 512  # both paths taken
+    assert (
+        reached.max() > 512 if (mode == "car" or cutoff > 3600) else reached.max() < 512
+    )  # both paths taken

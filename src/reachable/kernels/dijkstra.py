@@ -362,6 +362,22 @@ PAIRS_PER_BLOCK = 8_000_000
 """Room for the pairs of one block of origins in :func:`street_pairs_within` (128 MB)."""
 
 
+@njit(cache=True, inline="always")
+def _lower(best, found, n_found, j, cost):
+    """Lower ``best[j]`` to ``cost``, listing ``j`` in ``found`` the first time it gets a finite value.
+
+    An impossible way (a one-way street, ``inf``) lists nothing: listing a destination while
+    its value stays ``inf`` would list it again by its other way, past the end of ``found``.
+    Returns the new length of ``found``.
+    """
+    if cost < best[j]:
+        if best[j] == np.inf:
+            found[n_found] = j
+            n_found += 1
+        best[j] = cost
+    return n_found
+
+
 @njit(cache=True)
 def _origin_pairs(
     indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac, at_node, on_edge,
@@ -383,10 +399,7 @@ def _origin_pairs(
         for i in range(node_offsets[node], node_offsets[node + 1]):
             entry = node_entries[i]  # destination * 2 + side
             j = entry // 2
-            if best[j] == np.inf:
-                found[n_found] = j
-                n_found += 1
-            best[j] = min(best[j], dist[node] + d_cost[j, entry % 2])
+            n_found = _lower(best, found, n_found, j, dist[node] + d_cost[j, entry % 2])
         dist[node] = np.inf
     edge = o_edge[origin]
     if edge >= 0:
@@ -394,11 +407,8 @@ def _origin_pairs(
         edge_offsets, edge_entries = on_edge
         for i in range(edge_offsets[edge], edge_offsets[edge + 1]):
             j = edge_entries[i]
-            if best[j] == np.inf:
-                found[n_found] = j
-                n_found += 1
             along = _along_edge(o_frac[origin], d_frac[j], o_along[origin])
-            best[j] = min(best[j], o_cost[origin, 2] + along + d_cost[j, 2])
+            n_found = _lower(best, found, n_found, j, o_cost[origin, 2] + along + d_cost[j, 2])
     listed = np.sort(found[:n_found])
     n_within = 0
     for j in listed:
