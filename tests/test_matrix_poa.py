@@ -191,3 +191,45 @@ def test_dataframe_with_lon_lat_gives_the_same_times_as_the_geodataframe(poa_net
     a = rc.travel_time_matrix(poa_network, table, mode="car", max_time=60)
     b = rc.travel_time_matrix(poa_network, projected, mode="car", max_time=60)
     pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_street_blocks_bounded_by_pairs_give_the_same_results(poa_network, hexes, monkeypatch):
+    """Street kernels route at most ``PAIRS_PER_CHUNK`` origin x destination results per call,
+    so a country's million cells do not make one 16 GB block: the cut changes nothing."""
+    import reachable.routing.street as street
+
+    cells = hexes.fillna({"jobs": 0})
+    origins = cells.iloc[:50]
+
+    def both():
+        return (
+            rc.travel_time_matrix(poa_network, origins, cells, mode="walk", max_time=30),
+            rc.accessibility(poa_network, origins, cells, columns=["jobs"], mode="bike", cutoffs=[15, 30]),
+        )
+
+    matrix, access = both()
+    calls = []
+    kernel = street.street_travel_times
+    monkeypatch.setattr(street, "PAIRS_PER_CHUNK", 7 * len(cells))  # blocks of 7 origins
+    monkeypatch.setattr(street, "street_travel_times", lambda *a: calls.append(len(a[3])) or kernel(*a))
+    chunked_matrix, chunked_access = both()
+    pd.testing.assert_frame_equal(chunked_matrix, matrix)
+    pd.testing.assert_frame_equal(chunked_access, access)
+    assert calls == ([7] * 7 + [1]) * 2
+
+
+def test_street_weights_kept_per_speed(poa_network, hexes):
+    """The arc weights are kept on the network per mode and speed: a query at another speed
+    gets its own, the same as on a copy of the network that never saw the first."""
+    import pickle
+
+    few = hexes.iloc[:20]
+    slow = rc.travel_time_matrix(poa_network, few, mode="bike", bike_speed=12, max_time=20)["travel_time"]
+    fast = rc.travel_time_matrix(poa_network, few, mode="bike", bike_speed=18, max_time=20)["travel_time"]
+    uncached = pickle.loads(pickle.dumps(poa_network))  # sent without its query caches
+    assert not uncached.query_cache
+    again = rc.travel_time_matrix(uncached, few, mode="bike", bike_speed=18, max_time=20)["travel_time"]
+    pd.testing.assert_series_equal(again, fast)
+    both = slow.notna() & fast.notna()
+    assert (fast[both] <= slow[both]).all() and (fast[both] < slow[both]).any()

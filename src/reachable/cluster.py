@@ -38,10 +38,12 @@ from .network.network import Network, SavedFile
 LOAD_TIMEOUT = 300.0
 """Seconds to wait for a worker to hold the network before giving up with an error."""
 
-PAIRS_PER_TASK = 4_000_000
+PAIRS_PER_TASK = 8_000_000
 """Origin-destination pairs per task: a worker holds one task's rows (x destinations) at a time,
-32 MB of seconds per percentile. Large, since each task costs the cluster tens of milliseconds
-whatever its size."""
+64 MB of seconds per percentile. Large, since each task costs the cluster tens of milliseconds
+whatever its size (a no-op task's round trip is about 6 to 10 ms on 2 cores) and each task of a
+query does its own set-up: 8 million pairs make the 500 x 19,600 query of
+``benchmarks/bench_scale.py`` two tasks, one per worker of its 2-worker cluster, not four."""
 
 
 def check_client(client) -> None:

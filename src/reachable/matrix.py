@@ -33,8 +33,8 @@ from .network.street import check_speeds
 from .points import Points, as_points
 from .routing.access import access_leg
 from .routing.street import (
-    ORIGINS_PER_CHUNK,
     coincident,
+    origins_per_chunk,
     street_search,
     street_seconds,
     warns_once_per_point_set,
@@ -317,9 +317,23 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
         return folder
     # The workers send their seconds, not their frames: a few times less to carry, and the
     # frame is made here as in one run.
-    lead = np.concatenate([np.asarray(result[0], float) for result in results])
-    duration = lead if results[0][1] is None else np.concatenate([np.asarray(r[1], float) for r in results])
+    lead = _stacked([result[0] for result in results])
+    duration = lead if results[0][1] is None else _stacked([result[1] for result in results])
     return _matrix_frame(origins, destinations, routing, lead, duration)
+
+
+def _stacked(parts: list[np.ndarray]) -> np.ndarray:
+    """The chunks' seconds one after the other, as float64, converted straight into place.
+
+    A whole city's matrix is hundreds of MB: converting each chunk then concatenating would
+    write it twice.
+    """
+    stacked = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]))
+    start = 0
+    for part in parts:
+        stacked[start : start + len(part)] = part
+        start += len(part)
+    return stacked
 
 
 def _matrix_piece(network, piece, destinations: Points, routing: Routing, folder, *, progress):
@@ -551,8 +565,9 @@ def travel_time_blocks(
     same_row, same_column = coincident(origins, destinations)
     n_percentiles = len(routing.percentiles)
     with progress_bar(len(origins), f"{mode} travel times", progress, unit="origin") as bar:
-        for start in range(0, len(origins), ORIGINS_PER_CHUNK):
-            rows = slice(start, min(start + ORIGINS_PER_CHUNK, len(origins)))
+        chunk = origins_per_chunk(len(destinations))
+        for start in range(0, len(origins), chunk):
+            rows = slice(start, min(start + chunk, len(origins)))
             seconds = street_block(
                 network, mode, weight, origin_costs[rows], destination_costs, routing.max_time
             )

@@ -33,10 +33,9 @@ from .points import Points, as_points
 from .routing.street import SnappedCosts
 from .routing.transit import (
     access_streets,
-    draws,
     kernel_arrays,
     percentile_values,
-    stack_draws,
+    stacked_draws,
     walk_legs,
 )
 
@@ -67,7 +66,7 @@ class OneToMany:
         # the streets, the walks from the stops to them, the transfers and the routes.
         self._legs = walk_legs(network, destinations, destinations, query)
         _, _, self._snap = access_streets(network, query)
-        self._routes = stack_draws([routes for _, routes in draws(network, query)])
+        self._routes = stacked_draws(network, query)
 
     def travel_times(self, lon: float, lat: float) -> np.ndarray:
         """Minutes from the point ``(lon, lat)`` (WGS84 degrees) to every destination.

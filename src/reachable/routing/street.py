@@ -22,7 +22,16 @@ from ..points import Points
 logger = logging.getLogger("reachable")
 
 ORIGINS_PER_CHUNK = 2000
-"""Origins routed per kernel call: bounds memory to chunk x destinations results."""
+"""Most origins routed per kernel call (see :func:`origins_per_chunk`)."""
+
+PAIRS_PER_CHUNK = 16_000_000
+"""Most origin x destination results of one kernel call: 128 MB of seconds, whatever the
+number of destinations (2,000 origins to the million cells of a country would be 16 GB)."""
+
+
+def origins_per_chunk(n_destinations: int) -> int:
+    """How many origins one dense street kernel call routes to ``n_destinations``."""
+    return max(1, min(ORIGINS_PER_CHUNK, PAIRS_PER_CHUNK // max(1, n_destinations)))
 
 
 @dataclass(frozen=True)
@@ -171,11 +180,16 @@ def check_points(network: Network, mode: str, lon, lat, *, ids, name: str, limit
 def street_search(network: Network, mode: str, speeds: dict, *, walk_speed: float, max_snap_distance: float):
     """Arc weights of ``mode``'s graph at ``speeds``, and a function snapping points to it.
 
+    The weights are kept on the network for the next query at the same speeds.
+
     ``snap(points, name)`` prices the way on and off the streets (:func:`snapped_costs`);
     with a ``name`` (``"origins"``...), points off the network are warned about by id.
     """
-    edge_seconds = network.edge_seconds(mode, **speeds)
-    weight = arc_seconds(network.graph(mode), edge_seconds)
+    key = ("street weights", mode, tuple(sorted(speeds.items())))
+    if key not in network.query_cache:
+        edge_seconds = network.edge_seconds(mode, **speeds)
+        network.query_cache[key] = (edge_seconds, arc_seconds(network.graph(mode), edge_seconds))
+    edge_seconds, weight = network.query_cache[key]
 
     def snap(points: Points, name: str | None = None) -> SnappedCosts:
         return snapped_costs(

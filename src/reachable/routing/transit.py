@@ -427,7 +427,7 @@ def transit_blocks(
     every chunk (the RAPTOR kernels), then the percentiles.
     """
     legs = walk_legs(network, origins, destinations, query)
-    routes = stack_draws([routes for _, routes in draws(network, query)])
+    routes = stacked_draws(network, query)
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
         n_values = len(query.departures) * (int(routes["draw_offsets"].shape[0]) - 1)
         chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
@@ -500,7 +500,7 @@ def _latest_departures(
     """
     access, direct = walks
     n_destinations = len(destinations)
-    back_routes = _reversed_draws(network, query)
+    back_routes = stacked_draws(network, query, turned_round=True)
     n_draws = int(back_routes["draw_offsets"].shape[0]) - 1
     arrays = (
         *_route_arrays(back_routes), *_transfers_turned_round(legs.transfers), query.board_slack,
@@ -528,13 +528,19 @@ def _latest_departures(
             yield columns, _unreached(lead.reshape(durations.shape).transpose(1, 0, 2))
 
 
-def _reversed_draws(network: Network, query: TransitQuery) -> dict[str, np.ndarray]:
-    """The routes of every draw run back in time, stacked (cached when there is one draw)."""
-    key = ("reversed routes",)
+def stacked_draws(
+    network: Network, query: TransitQuery, *, turned_round: bool = False
+) -> dict[str, np.ndarray]:
+    """The routes of every draw stacked in the kernels' layout, run back in time if ``turned_round``.
+
+    Cached on the network when no service is frequency-based (one draw, the same for every
+    query): a cluster worker's tasks then reuse them.
+    """
+    key = ("stacked routes", turned_round)
     if key in network.query_cache:
         return network.query_cache[key]
-    drawn = draws(network, query)
-    stacked = stack_draws([reversed_routes(routes) for _, routes in drawn])
+    drawn = [routes for _, routes in draws(network, query)]
+    stacked = stack_draws([reversed_routes(routes) for routes in drawn] if turned_round else drawn)
     if len(network.timetable.frequency_trip) == 0:
         network.query_cache[key] = stacked
     return stacked
