@@ -93,26 +93,54 @@ def run(
     write a matrix in parts). ``function`` is usually the public function itself: a chunk
     of origins gives the rows the whole query would.
     """
-    with progress_bar(len(pieces), what, progress, unit="chunk") as bar:
-        if client is None:
-            results = []
-            for piece in pieces:
-                results.append(function(network, piece, *extra, progress=False, **options))
-                bar.update()
-            return results
-        from distributed import as_completed
+    return start(function, network, pieces, *extra, client=client, progress=progress, what=what,
+                 options=options)()  # fmt: skip
 
+
+def start(
+    function: Callable, network, pieces: list, *extra, client, progress, what: str, options: dict
+) -> Callable[[], list]:
+    """Set off :func:`run`'s tasks; return the function that waits for their results, in order.
+
+    Between the two the client may prepare what does not depend on the results (the ids of
+    a matrix) while the workers compute. Without a client the pieces run when the results
+    are asked for.
+    """
+    stack = contextlib.ExitStack()
+    bar = stack.enter_context(progress_bar(len(pieces), what, progress, unit="chunk"))
+    if client is None:
+
+        def here() -> list:
+            with stack:
+                results = []
+                for piece in pieces:
+                    results.append(function(network, piece, *extra, progress=False, **options))
+                    bar.update()
+                return results
+
+        return here
+    try:
         ticket = _scattered(client, network)
         futures = [
             client.submit(_on_worker, function, ticket, piece, extra, options, pure=False) for piece in pieces
         ]
-        order = {future.key: i for i, future in enumerate(futures)}
-        results = [None] * len(futures)
-        # Results come over as their tasks end, while the other tasks still run.
-        for future, result in as_completed(futures, with_results=True):
-            results[order[future.key]] = result
-            bar.update()
-        return results
+    except BaseException:
+        stack.close()
+        raise
+
+    def gathered() -> list:
+        from distributed import as_completed
+
+        with stack:
+            order = {future.key: i for i, future in enumerate(futures)}
+            results = [None] * len(futures)
+            # Results come over as their tasks end, while the other tasks still run.
+            for future, result in as_completed(futures, with_results=True):
+                results[order[future.key]] = result
+                bar.update()
+            return results
+
+    return gathered
 
 
 _SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

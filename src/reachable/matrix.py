@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._checks import positive, whole_number
 from ._progress import progress_bar
-from .cluster import check_client, chunk_rows, origins_per_task, run, write_part
+from .cluster import check_client, chunk_rows, origins_per_task, start, write_part
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
@@ -285,8 +285,10 @@ def _matrix_seconds(network, origins: Points, destinations: Points, routing: Rou
     return seconds, seconds  # arriving by a deadline on the streets, one leaves the travel time before it
 
 
-def _matrix_frame(origins: Points, destinations: Points, routing: Routing, lead, duration) -> pd.DataFrame:
-    frame = _tidy(origins, destinations, duration, routing.percentiles)
+def _matrix_frame(
+    origins: Points, destinations: Points, routing: Routing, lead, duration, *, ids: dict | None = None
+) -> pd.DataFrame:
+    frame = _tidy(origins, destinations, duration, routing.percentiles, ids=ids)
     if routing.arrival is not None:
         _add_times(frame, routing, lead, duration)
     return frame
@@ -309,17 +311,20 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
             stale.unlink()
     rows = chunk_rows(len(origins), origins_per_task(len(destinations)), client=client)
     pieces = list(enumerate(origins[piece] for piece in rows))
-    results = run(
+    results = start(
         _matrix_piece, network, pieces, destinations, routing, folder, client=client, progress=progress,
         what=f"{routing.mode} travel times", options={},
     )  # fmt: skip
     if folder is not None:
+        results()
         return folder
     # The workers send their seconds, not their frames: a few times less to carry, and the
-    # frame is made here as in one run.
+    # frame is made here as in one run, its ids while the workers compute.
+    ids = _id_columns(origins, destinations)
+    results = results()
     lead = _stacked([result[0] for result in results])
     duration = lead if results[0][1] is None else _stacked([result[1] for result in results])
-    return _matrix_frame(origins, destinations, routing, lead, duration)
+    return _matrix_frame(origins, destinations, routing, lead, duration, ids=ids)
 
 
 def _stacked(parts: list[np.ndarray]) -> np.ndarray:
@@ -610,18 +615,27 @@ def _add_times(frame: pd.DataFrame, routing: Routing, lead, duration) -> None:
             at += 1
 
 
-def _tidy(
-    origins: Points, destinations: Points, seconds: np.ndarray, percentiles: np.ndarray
-) -> pd.DataFrame:
-    """The long frame ``from_id, to_id, travel_time[_p{p}]`` (minutes, from whole seconds)."""
-    minutes = seconds / 60.0
-    minutes[np.isinf(minutes)] = np.nan
-    n_o, n_d, n_p = seconds.shape
-    columns = {
+def _id_columns(origins: Points, destinations: Points) -> dict[str, pd.Series]:
+    """``from_id`` and ``to_id`` of every pair, origin by origin: the long frame's first columns."""
+    n_o, n_d = len(origins), len(destinations)
+    return {
         # The arrays' own take: about half the time of Series.take on string ids.
         "from_id": pd.Series(origins.ids.array.take(np.repeat(np.arange(n_o), n_d))),
         "to_id": pd.Series(destinations.ids.array.take(np.tile(np.arange(n_d), n_o))),
     }
+
+
+def _tidy(
+    origins: Points, destinations: Points, seconds: np.ndarray, percentiles: np.ndarray, *, ids=None
+) -> pd.DataFrame:
+    """The long frame ``from_id, to_id, travel_time[_p{p}]`` (minutes, from whole seconds).
+
+    ``ids`` are the first two columns when already made (:func:`_id_columns`).
+    """
+    minutes = seconds / 60.0
+    minutes[np.isinf(minutes)] = np.nan
+    n_p = seconds.shape[2]
+    columns = dict(_id_columns(origins, destinations) if ids is None else ids)
     if n_p == 1:
         columns["travel_time"] = minutes[:, :, 0].ravel()
     else:
