@@ -139,3 +139,21 @@ def test_pairs_within_the_cutoff_are_the_dense_block_s_finite_entries(poa_networ
     assert (
         reached.max() > 512 if (mode == "car" or cutoff > 3600) else reached.max() < 512
     )  # both paths taken
+
+
+def test_opportunities_within_equals_a_weight_matrix_product():
+    """The sums of opportunities within a limit, against numpy's 0/1 matrix product, on views
+    (a percentile axis moved to the front, a broadcast percentile) as the callers pass them."""
+    from reachable.kernels import opportunities_within
+
+    rng = np.random.default_rng(3)
+    seconds = rng.integers(0, 3600, size=(40, 300, 2)).astype(float)
+    seconds[rng.random(seconds.shape) < 0.3] = np.inf
+    counts = np.column_stack([rng.integers(0, 50, 300), rng.random(300) * 10]).astype(float)
+    for view in (np.moveaxis(seconds, 2, 0), np.broadcast_to(seconds[None, :, :, 0], (3, 40, 300))):
+        for limit in (0, 1799, 1800, 3599):
+            want = (view <= limit).astype(float) @ counts
+            got = opportunities_within(view, limit, counts)
+            np.testing.assert_array_equal(got[..., 0], want[..., 0])  # whole counts: exact
+            np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert opportunities_within(np.moveaxis(seconds, 2, 0), 1800, counts)[..., 0].min() > 0

@@ -12,6 +12,7 @@ from .cluster import check_client, chunk_rows, origins_per_task, run
 from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
+from .kernels import opportunities_within
 from .matrix import routing_settings, travel_time_blocks
 from .modes import is_transit
 from .network.network import Network
@@ -237,8 +238,9 @@ def _reached(
                     reached = np.isfinite(by_percentile)
                     weight = np.zeros(by_percentile.shape)
                     weight[reached] = weights(decay, by_percentile[reached] / 60.0)
+                    values[c, :, rows] += weight @ reached_counts
                 else:
-                    weight = (by_percentile <= last_second(cutoff)).astype(np.float64)
-                values[c, :, rows] += weight @ reached_counts
+                    limit = last_second(cutoff)
+                    values[c, :, rows] += opportunities_within(by_percentile, limit, reached_counts)
         result.append(values)
     return result

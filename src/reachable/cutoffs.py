@@ -18,9 +18,13 @@ import numpy as np
 __all__ = ["last_second", "search_limit", "whole_seconds"]
 
 
-def whole_seconds(seconds: np.ndarray) -> np.ndarray:
-    """Travel times rounded to the nearest second (``inf``, not reached, stays ``inf``)."""
-    return np.round(seconds)
+def whole_seconds(seconds: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Travel times rounded to the nearest second (``inf``, not reached, stays ``inf``).
+
+    Into ``out`` when given (``seconds`` itself rounds in place: a block of a whole city is
+    hundreds of MB).
+    """
+    return np.round(seconds, out=out)
 
 
 def last_second(cutoff: float) -> int:

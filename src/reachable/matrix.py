@@ -404,7 +404,8 @@ class Block:
     seconds : ndarray of float64, shape (n_rows, n_columns, n_percentiles)
         What counts against a cutoff, in whole seconds (``inf`` beyond ``max_time``; see
         :mod:`reachable.cutoffs`): the travel time, or with an arrival deadline how long
-        before it one must leave.
+        before it one must leave. Read only (on the streets one array seen as every
+        percentile).
     """
 
     rows: slice
@@ -579,8 +580,9 @@ def travel_time_blocks(
             here = (same_row >= rows.start) & (same_row < rows.stop)
             seconds[same_row[here] - rows.start, same_column[here]] = 0.0
             bar.update(rows.stop - rows.start)
-            # Street times do not change over a window: every percentile is the same.
-            yield Block(rows, everything, np.repeat(seconds[:, :, None], n_percentiles, axis=2))
+            # Street times do not change over a window: every percentile is the same, a view.
+            every_percentile = np.broadcast_to(seconds[:, :, None], (*seconds.shape, n_percentiles))
+            yield Block(rows, everything, every_percentile)
 
 
 def street_block(network: Network, mode: str, weight, origins, destinations, max_time: float) -> np.ndarray:
@@ -588,9 +590,8 @@ def street_block(network: Network, mode: str, weight, origins, destinations, max
 
     ``inf`` beyond ``max_time`` minutes; places that coincide are the caller's.
     """
-    seconds = whole_seconds(
-        street_seconds(network, mode, weight, origins, destinations, search_limit(max_time))
-    )
+    seconds = street_seconds(network, mode, weight, origins, destinations, search_limit(max_time))
+    whole_seconds(seconds, out=seconds)
     seconds[seconds > last_second(max_time)] = np.inf
     return seconds
 

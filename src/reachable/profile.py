@@ -29,6 +29,7 @@ from .accessibility import RESERVED as ACCESSIBILITY_RESERVED
 from .cluster import check_client, chunks, interleave, origins_per_task, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
+from .kernels import opportunities_within
 from .kernels.raptor import UNREACHED
 from .matrix import Routing, routing_settings, travel_time_blocks
 from .modes import is_transit
@@ -97,7 +98,7 @@ def _reached(seconds: np.ndarray, limits: list[int], counts: np.ndarray) -> np.n
     n_columns).
     """
     by_percentile = np.moveaxis(seconds, 2, 0)
-    return np.stack([(by_percentile <= limit).astype(np.float64) @ counts for limit in limits])
+    return np.stack([opportunities_within(by_percentile, limit, counts) for limit in limits])
 
 
 def _street(

@@ -12,11 +12,13 @@ from .dijkstra import (
     street_pairs_within,
     street_travel_times,
 )
+from .sums import opportunities_within
 
 __all__ = [
     "budget_left",
     "finite_entries",
     "one_to_all",
+    "opportunities_within",
     "path_tree",
     "street_pairs_within",
     "street_travel_times",
