@@ -39,7 +39,7 @@ def small_tasks(monkeypatch):
 
 @pytest.fixture(scope="module")
 def origins_and_places(hexes):
-    # 307 origins: a chunk of 256 and a partial one.
+    # 307 origins: with tasks of at most 256 (see small_tasks), two chunks, of 154 and 153.
     return hexes.iloc[::4].fillna({"jobs": 0}).reset_index(drop=True), hexes.fillna({"jobs": 0})
 
 

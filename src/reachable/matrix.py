@@ -322,23 +322,13 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
     # frame is made here as in one run, its ids while the workers compute.
     ids = _id_columns(origins, destinations)
     results = results()
-    lead = _stacked([result[0] for result in results])
-    duration = lead if results[0][1] is None else _stacked([result[1] for result in results])
+    # Cast straight into the matrix: converting each chunk then concatenating writes it twice.
+    lead = np.concatenate([result[0] for result in results], dtype=np.float64)
+    if results[0][1] is None:
+        duration = lead
+    else:
+        duration = np.concatenate([result[1] for result in results], dtype=np.float64)
     return _matrix_frame(origins, destinations, routing, lead, duration, ids=ids)
-
-
-def _stacked(parts: list[np.ndarray]) -> np.ndarray:
-    """The chunks' seconds one after the other, as float64, converted straight into place.
-
-    A whole city's matrix is hundreds of MB: converting each chunk then concatenating would
-    write it twice.
-    """
-    stacked = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]))
-    start = 0
-    for part in parts:
-        stacked[start : start + len(part)] = part
-        start += len(part)
-    return stacked
 
 
 def _matrix_piece(network, piece, destinations: Points, routing: Routing, folder, *, progress):

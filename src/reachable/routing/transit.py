@@ -430,13 +430,21 @@ def transit_blocks(
     routes = stacked_draws(network, query)
     with progress_bar(len(origins), "transit travel times", progress, unit="origin") as bar:
         n_values = len(query.departures) * (int(routes["draw_offsets"].shape[0]) - 1)
-        chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_values * max(1, len(destinations)))))
+        chunk = _rows_per_chunk(n_values * len(destinations))
         for start in range(0, len(origins), chunk):
             rows = slice(start, min(start + chunk, len(origins)))
             arrays = kernel_arrays(routes, legs, query, *legs.from_origins(network, rows), len(destinations))
             durations = _durations(arrays, origins.lon[rows], origins.lat[rows], len(query.departures))
             bar.update(rows.stop - rows.start)
             yield rows, percentile_values(durations, query.percentiles), _minutes(durations, keep_minutes)
+
+
+def _rows_per_chunk(durations_per_row: int) -> int:
+    """Rows (origins, or destinations searched backwards) of one kernel call.
+
+    At most :data:`ORIGINS_PER_CHUNK`, and :data:`DURATIONS_PER_CHUNK` durations in all.
+    """
+    return max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // max(1, durations_per_row)))
 
 
 def _durations(arrays: tuple, lon: np.ndarray, lat: np.ndarray, n_departures: int) -> np.ndarray:
@@ -510,7 +518,7 @@ def _latest_departures(
     direct_in = _transpose(*direct, n_destinations)
     starts = -(query.deadlines[::-1] + query.board_slack)
     n_deadlines = len(starts)
-    chunk = max(1, min(ORIGINS_PER_CHUNK, DURATIONS_PER_CHUNK // (n_draws * n_deadlines * max(1, n_origins))))
+    chunk = _rows_per_chunk(n_draws * n_deadlines * n_origins)
     with progress_bar(n_destinations, "transit arrivals", progress, unit="destination") as bar:
         for start in range(0, n_destinations, chunk):
             columns = slice(start, min(start + chunk, n_destinations))
