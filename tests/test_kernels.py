@@ -141,6 +141,36 @@ def test_pairs_within_the_cutoff_are_the_dense_block_s_finite_entries(poa_networ
     )  # both paths taken
 
 
+@pytest.mark.parametrize(("mode", "max_time"), [("walk", 20), ("car", 60)])
+def test_street_sums_are_the_sums_of_the_dense_blocks(poa_network, hexes, mode, max_time):
+    """Summed by the searches, the opportunities are those of the rounded dense blocks, to the
+    bit: the same destinations within each limit, added in the same order. On foot each
+    origin reaches few cells (its reached cells are sorted); by car in an hour nearly all
+    (every cell is scanned). Origins are cells too: each has a destination at its very place."""
+    from reachable.cutoffs import last_second
+    from reachable.kernels import opportunities_within
+    from reachable.matrix import routing_settings, street_opportunity_sums, travel_time_blocks
+    from reachable.points import as_points
+
+    routing = routing_settings(poa_network, mode, max_time=max_time)
+    destinations = as_points(hexes)
+    origins = destinations[slice(0, 1227, 7)]
+    rng = np.random.default_rng(5)
+    counts = np.column_stack([rng.integers(0, 40, 1227), rng.random(1227) * 7.3])
+    limits = [last_second(max_time / 4), last_second(max_time / 2), last_second(max_time)]
+    want = np.zeros((3, len(origins), 2))
+    reached = np.zeros(len(origins))
+    for block in travel_time_blocks(poa_network, origins, destinations, routing):
+        seconds = np.moveaxis(block.seconds, 2, 0)
+        reached[block.rows] = np.isfinite(seconds[0]).sum(axis=1)
+        for c, limit in enumerate(limits):
+            want[c, block.rows] += opportunities_within(seconds, limit, counts[block.columns])[0]
+    got = street_opportunity_sums(poa_network, origins, destinations, counts, routing, limits)
+    np.testing.assert_array_equal(got, want)
+    assert (want[0] < want[2]).any() and want[0].min() >= counts[:, 0].min()
+    assert (reached < 1227 / 16).all() if mode == "walk" else (reached > 1227 / 16).any()
+
+
 def test_opportunities_within_equals_a_weight_matrix_product():
     """The sums of opportunities within a limit, against numpy's 0/1 matrix product, on views
     (a percentile axis moved to the front, a broadcast percentile) as the callers pass them."""

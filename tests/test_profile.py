@@ -121,10 +121,10 @@ def test_one_search_covers_every_time(poa_transit, origins, places, monkeypatch,
         yield from blocks(network, origin_points, destination_points, query, **options)
 
     def refused(*args, **kwargs):
-        raise AssertionError("transit goes through the range search, not travel_time_blocks")
+        raise AssertionError("transit goes through the range search, not the street searches")
 
     monkeypatch.setattr(profile_module, search, counted)
-    monkeypatch.setattr(profile_module, "travel_time_blocks", refused)
+    monkeypatch.setattr(profile_module, "street_opportunity_sums", refused)
     rc.accessibility_profile(
         poa_transit, origins.iloc[:5], places, columns="jobs", mode="transit", cutoffs=45, times=TIMES, by=by
     )

@@ -13,7 +13,7 @@ from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
 from .kernels import opportunities_within
-from .matrix import routing_settings, travel_time_blocks
+from .matrix import routing_settings, street_opportunity_sums, travel_time_blocks
 from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
@@ -229,6 +229,14 @@ def _reached(
     result = []
     for mode_settings in settings:
         values = np.zeros((len(cutoffs), len(mode_settings.percentiles), len(origins), counts.shape[1]))
+        if mode_settings.transit is None and decay is None:
+            # Cumulative on the streets: summed by the searches, the same at every percentile.
+            limits = [last_second(cutoff) for cutoff in cutoffs]
+            sums = street_opportunity_sums(network, origins, destinations, counts, mode_settings, limits,
+                                           progress=progress)  # fmt: skip
+            values[:] = sums[:, None]
+            result.append(values)
+            continue
         for block in travel_time_blocks(network, origins, destinations, mode_settings, progress=progress):
             rows, reached_counts = block.rows, counts[block.columns]
             by_percentile = np.moveaxis(block.seconds, 2, 0)  # (percentile, origin, destination)

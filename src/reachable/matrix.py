@@ -33,8 +33,10 @@ from .network.street import check_speeds
 from .points import Points, as_points
 from .routing.access import access_leg
 from .routing.street import (
+    ORIGINS_PER_CHUNK,
     coincident,
     origins_per_chunk,
+    street_opportunities,
     street_search,
     street_seconds,
     warns_once_per_point_set,
@@ -573,6 +575,40 @@ def travel_time_blocks(
             # Street times do not change over a window: every percentile is the same, a view.
             every_percentile = np.broadcast_to(seconds[:, :, None], (*seconds.shape, n_percentiles))
             yield Block(rows, everything, every_percentile)
+
+
+def street_opportunity_sums(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    counts: np.ndarray,
+    routing: Routing,
+    limits: Sequence[int],
+    *,
+    progress: bool | None = None,
+) -> np.ndarray:
+    """Opportunities within each of ``limits`` (whole seconds) by a street mode: (limit, origin, column).
+
+    The sums of the blocks of :func:`travel_time_blocks`, to the last bit, from searches that
+    add up what they reach instead of writing origin x destination blocks (128 MB a chunk
+    to a region's cells, for the few hundred places a walk reaches).
+    """
+    weight, snap = routing.streets(network)
+    origin_costs = snap(origins, "origins")
+    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    same_row, same_column = coincident(origins, destinations)
+    total = np.zeros((len(limits), len(origins), counts.shape[1]))
+    with progress_bar(len(origins), f"{routing.mode} accessibility", progress, unit="origin") as bar:
+        for first in range(0, len(origins), ORIGINS_PER_CHUNK):
+            rows = slice(first, min(first + ORIGINS_PER_CHUNK, len(origins)))
+            here = (same_row >= rows.start) & (same_row < rows.stop)
+            total[:, rows] = street_opportunities(
+                network, routing.mode, weight, origin_costs[rows], destination_costs, counts,
+                cutoff=search_limit(routing.max_time), last=last_second(routing.max_time), limits=limits,
+                same=(same_row[here] - rows.start, same_column[here]),
+            )  # fmt: skip
+            bar.update(rows.stop - rows.start)
+    return total
 
 
 def street_block(network: Network, mode: str, weight, origins, destinations, max_time: float) -> np.ndarray:

@@ -31,7 +31,7 @@ from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .kernels import opportunities_within
 from .kernels.raptor import UNREACHED
-from .matrix import Routing, routing_settings, travel_time_blocks
+from .matrix import Routing, routing_settings, street_opportunity_sums
 from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
@@ -105,12 +105,11 @@ def _street(
     network: Network, origins: Points, destinations: Points, counts: np.ndarray, settings: Routing,
     limits: list[int], n_times: int, progress: bool | None,
 ) -> np.ndarray:  # fmt: skip
-    """Street accessibility, the same at every time: computed once, repeated."""
-    once = np.zeros((len(limits), len(settings.percentiles), len(origins), counts.shape[1]))
-    for block in travel_time_blocks(network, origins, destinations, settings, progress=progress):
-        # Unreached pairs are inf, never within a limit.
-        once[:, :, block.rows] += _reached(block.seconds, limits, counts[block.columns])
-    return np.broadcast_to(once, (n_times, *once.shape))
+    """Street accessibility, the same at every time and percentile: computed once, repeated."""
+    sums = street_opportunity_sums(
+        network, origins, destinations, counts, settings, limits, progress=progress
+    )
+    return np.broadcast_to(sums[:, None], (n_times, len(limits), len(settings.percentiles), *sums.shape[1:]))
 
 
 def _departures(

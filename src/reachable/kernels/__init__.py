@@ -9,6 +9,7 @@ from .dijkstra import (
     finite_entries,
     one_to_all,
     path_tree,
+    street_opportunities_within,
     street_pairs_within,
     street_travel_times,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "one_to_all",
     "opportunities_within",
     "path_tree",
+    "street_opportunities_within",
     "street_pairs_within",
     "street_travel_times",
 ]

@@ -379,15 +379,16 @@ def _lower(best, found, n_found, j, cost):
 
 
 @njit(cache=True)
-def _origin_pairs(
+def _reach(
     indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac, at_node, on_edge,
-    cutoff, dist, touched, heap_keys, heap_items, best, found, column, seconds,
+    cutoff, dist, touched, heap_keys, heap_items, best, found,
 ):  # fmt: skip
-    """One origin's destinations within ``cutoff``, by increasing index, into ``column, seconds``.
+    """One origin's search, each destination it reaches at its :func:`_origin_row` value.
 
-    The values :func:`_origin_row` gives them, visiting only the destinations next to the
-    nodes the search labelled. Returns how many there are, also when more than fit (the
-    caller then gives more room); ``best`` (all ``inf``) is left so.
+    Lowers ``best`` (all ``inf`` before) and lists each destination with a finite value in
+    ``found``, in the order the search met them; visits only the destinations next to the
+    nodes the search labelled. Returns how many are listed; ``dist`` is left all ``inf``.
+    The caller sets ``best`` back to ``inf`` at the listed destinations.
     """
     n_touched = _search(
         indptr, head, weight, o_node[origin], o_cost[origin], cutoff, dist, touched, heap_keys, heap_items
@@ -409,6 +410,23 @@ def _origin_pairs(
             j = edge_entries[i]
             along = _along_edge(o_frac[origin], d_frac[j], o_along[origin])
             n_found = _lower(best, found, n_found, j, o_cost[origin, 2] + along + d_cost[j, 2])
+    return n_found
+
+
+@njit(cache=True)
+def _origin_pairs(
+    indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac, at_node, on_edge,
+    cutoff, dist, touched, heap_keys, heap_items, best, found, column, seconds,
+):  # fmt: skip
+    """One origin's destinations within ``cutoff``, by increasing index, into ``column, seconds``.
+
+    Returns how many there are, also when more than fit (the caller then gives more room);
+    ``best`` (all ``inf``) is left so.
+    """
+    n_found = _reach(
+        indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac, at_node,
+        on_edge, cutoff, dist, touched, heap_keys, heap_items, best, found,
+    )  # fmt: skip
     listed = np.sort(found[:n_found])
     n_within = 0
     for j in listed:
@@ -501,6 +519,79 @@ def street_pairs_within(
         destination[offsets[origin] : offsets[origin + 1]] = parts_column[origin]
         value[offsets[origin] : offsets[origin + 1]] = parts_seconds[origin]
     return offsets, destination, value
+
+
+@njit(cache=True, inline="always")
+def _add_within(total, origin, counts, limits, cutoff, last, seconds, j):
+    """Add destination ``j``'s ``counts`` to each limit it is within (``seconds`` unrounded)."""
+    if seconds > cutoff:
+        return
+    # np.round, as the dense blocks are rounded: half to even.
+    seconds = np.round(seconds)
+    if seconds > last:
+        return
+    for c in range(limits.shape[0]):
+        if seconds <= limits[c]:
+            for k in range(counts.shape[1]):
+                total[c, origin, k] += counts[j, k]
+
+
+@njit(cache=True, parallel=True)
+def street_opportunities_within(
+    indptr, head, weight, o_node, o_cost, o_edge, o_frac, o_along, d_node, d_cost, d_edge, d_frac, cutoff,
+    last, limits, counts, same_offsets, same_column, n_chunks,
+):  # fmt: skip
+    """Opportunities each origin reaches on the streets within each limit, searched once.
+
+    The sums that :func:`reachable.kernels.opportunities_within` makes of the block of
+    :func:`street_travel_times` rounded to whole seconds, without the block: an origin adds the
+    ``counts`` of the destinations its search reached, by increasing index (the same
+    additions in the same order, so the same floats).
+
+    Parameters
+    ----------
+    indptr ... d_frac, cutoff, n_chunks :
+        As :func:`street_travel_times` (``cutoff``: unrounded seconds searched).
+    last : float
+        Whole seconds kept after rounding (the query's ``max_time``).
+    limits : ndarray of float64, shape (n_limits,)
+        Whole seconds within each cutoff.
+    counts : ndarray of float64, shape (n_destinations, n_columns)
+    same_offsets, same_column : ndarray of int64
+        CSR of the destinations at the very place of each origin (0 seconds).
+
+    Returns
+    -------
+    ndarray of float64, shape (n_limits, n_origins, n_columns)
+    """
+    n_origins = o_node.shape[0]
+    n_nodes = indptr.shape[0] - 1
+    n_destinations = d_node.shape[0]
+    total = np.zeros((limits.shape[0], n_origins, counts.shape[1]))
+    at_node, on_edge = _destinations_by_place(d_node, d_edge, o_edge, n_nodes)
+    n_chunks = max(1, min(n_origins, n_chunks))
+    for chunk in prange(n_chunks):
+        dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
+        best = np.full(n_destinations, np.inf)
+        found = np.empty(n_destinations, dtype=np.int64)
+        for origin in range(chunk, n_origins, n_chunks):
+            n_found = _reach(
+                indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
+                at_node, on_edge, cutoff, dist, touched, heap_keys, heap_items, best, found,
+            )  # fmt: skip
+            for i in range(same_offsets[origin], same_offsets[origin + 1]):
+                n_found = _lower(best, found, n_found, same_column[i], 0.0)
+            if 16 * n_found < n_destinations:
+                # Few reached: sort them rather than scan every destination.
+                for j in np.sort(found[:n_found]):
+                    _add_within(total, origin, counts, limits, cutoff, last, best[j], j)
+                    best[j] = np.inf
+            else:
+                for j in range(n_destinations):
+                    if best[j] < np.inf:
+                        _add_within(total, origin, counts, limits, cutoff, last, best[j], j)
+                        best[j] = np.inf
+    return total
 
 
 @njit(cache=True)

@@ -13,7 +13,7 @@ import numba
 import numpy as np
 
 from ..errors import InvalidPointsError, ReachableWarning
-from ..kernels import street_pairs_within, street_travel_times
+from ..kernels import street_opportunities_within, street_pairs_within, street_travel_times
 from ..network.network import Network
 from ..network.snapping import SnappedPoints
 from ..network.street import arc_seconds
@@ -331,6 +331,38 @@ def street_pairs(
         graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
         origins.along, destinations.node, destinations.leave, destinations.edge, destinations.fraction,
         cutoff, 4 * numba.get_num_threads(),
+    )  # fmt: skip
+
+
+def street_opportunities(
+    network: Network,
+    mode: str,
+    weight: np.ndarray,
+    origins: SnappedCosts,
+    destinations: SnappedCosts,
+    counts: np.ndarray,
+    *,
+    cutoff: float,
+    last: int,
+    limits,
+    same: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """Opportunities reached within each limit, (limit, origin, column), without a dense block.
+
+    ``cutoff`` is the unrounded search limit, ``last`` the whole seconds kept and ``same`` the
+    (row, column) pairs of places that coincide (see
+    :func:`reachable.kernels.dijkstra.street_opportunities_within`).
+    """
+    graph = network.graph(mode)
+    same_row, same_column = same
+    order = np.argsort(same_row, kind="stable")
+    same_offsets = np.zeros(len(origins) + 1, dtype=np.int64)
+    same_offsets[1:] = np.cumsum(np.bincount(same_row, minlength=len(origins)))
+    return street_opportunities_within(
+        graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
+        origins.along, destinations.node, destinations.leave, destinations.edge, destinations.fraction,
+        cutoff, float(last), np.asarray(limits, dtype=np.float64), np.ascontiguousarray(counts, dtype=float),
+        same_offsets, np.ascontiguousarray(same_column[order], dtype=np.int64), 4 * numba.get_num_threads(),
     )  # fmt: skip
 
 
