@@ -820,3 +820,25 @@ def test_poa_interpolated_times_lie_between_timed_stops(poa, poa_timetable):
         assert arrival[before] <= arrival[gap] <= arrival[after]
     assert arrival == sorted(arrival)
     assert arrival[timed[0]] == clock(rows.departure_time.iloc[timed[0]])
+
+
+def test_times_parsed_from_the_bytes_of_each_value():
+    """``H:MM:SS`` and ``HH:MM:SS`` (hours past 24 too) to seconds, whatever the strings'
+    storage (Arrow, a slice of it, Python objects); anything else is bad, empty is not."""
+    from reachable.gtfs.files import parse_times
+
+    cases = {
+        "08:00:00": 8 * 3600, "8:00:00": 8 * 3600, " 7:05:09 ": 7 * 3600 + 5 * 60 + 9,
+        "\t25:59:59": 25 * 3600 + 59 * 60 + 59, "0:00:00": 0, "99:59:59": 99 * 3600 + 59 * 60 + 59,
+        "": -1, "  ": -1,
+    }  # fmt: skip
+    bad = ["24:60:00", "12:00", "ab:cd:ef", "1:2:3", "08:00:000", "é8:00:0", "08:00:0é", "08.00.00",
+           "-1:00:00", "8:0a:00", "07:59:60", "7:5:009"]  # fmt: skip
+    values = list(cases) + bad
+    want = np.array(list(cases.values()) + [-1] * len(bad))
+    want_bad = np.array([False] * len(cases) + [True] * len(bad))
+    arrow = pd.Series(["x"] * 3 + values, dtype="str").iloc[3:]  # a slice: its buffer starts further on
+    for series in (arrow, pd.Series(values, dtype=object)):
+        seconds, is_bad = parse_times(series)
+        np.testing.assert_array_equal(seconds, want)
+        np.testing.assert_array_equal(is_bad, want_bad)

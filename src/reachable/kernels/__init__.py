@@ -1,9 +1,10 @@
-"""numba-compiled routing kernels.
+"""numba-compiled kernels: street and public transport searches, sums, GTFS clock times.
 
 Plain typed numpy arrays in, plain arrays out: no pandas, networkx or Python objects, so the
 kernels can run in any worker process (a Dask task, a thread pool) on a chunk of origins.
 """
 
+from .clock import clock_seconds
 from .dijkstra import (
     budget_left,
     finite_entries,
@@ -17,6 +18,7 @@ from .sums import opportunities_within
 
 __all__ = [
     "budget_left",
+    "clock_seconds",
     "finite_entries",
     "one_to_all",
     "opportunities_within",
