@@ -265,14 +265,9 @@ def parse_integers(values: pd.Series, default: int | None = None) -> tuple[np.nd
 
 
 def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Seconds of ``H:MM:SS`` / ``HH:MM:SS`` times (hours may pass 24).
+    """Seconds of ``H:MM:SS`` / ``HH:MM:SS`` times, and the mask of bad non-empty values.
 
-    Returns
-    -------
-    seconds : ndarray of int64
-        -1 where the value is empty or malformed.
-    bad : ndarray of bool
-        Non-empty values that are not such a time.
+    As :func:`reachable.kernels.clock_seconds` reads them (-1 where empty or malformed).
     """
     text = pa.array(values.str.strip())
     if isinstance(text, pa.ChunkedArray):

@@ -379,6 +379,20 @@ def _lower(best, found, n_found, j, cost):
 
 
 @njit(cache=True)
+def _reach_buffers(n_nodes, head, n_destinations):
+    """Work arrays of :func:`_reach`: the search's, then ``best`` (all ``inf``) and ``found``."""
+    dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
+    return (
+        dist,
+        touched,
+        heap_keys,
+        heap_items,
+        np.full(n_destinations, np.inf),
+        np.empty(n_destinations, np.int64),
+    )
+
+
+@njit(cache=True)
 def _reach(
     indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac, at_node, on_edge,
     cutoff, dist, touched, heap_keys, heap_items, best, found,
@@ -484,9 +498,7 @@ def street_pairs_within(
         seconds = np.empty((size, room))
         chunks = max(1, min(size, n_chunks))
         for chunk in prange(chunks):
-            dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
-            best = np.full(n_destinations, np.inf)
-            found = np.empty(n_destinations, dtype=np.int64)
+            dist, touched, heap_keys, heap_items, best, found = _reach_buffers(n_nodes, head, n_destinations)
             for k in range(chunk, size, chunks):
                 counts[first + k] = _origin_pairs(
                     indptr, head, weight, first + k, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
@@ -496,9 +508,9 @@ def street_pairs_within(
         for k in range(size):
             n = counts[first + k]
             if n > room:
-                dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
-                best = np.full(n_destinations, np.inf)
-                found = np.empty(n_destinations, dtype=np.int64)
+                dist, touched, heap_keys, heap_items, best, found = _reach_buffers(
+                    n_nodes, head, n_destinations
+                )
                 more_column = np.empty(n, dtype=np.int64)
                 more_seconds = np.empty(n)
                 _origin_pairs(
@@ -571,9 +583,7 @@ def street_opportunities_within(
     at_node, on_edge = _destinations_by_place(d_node, d_edge, o_edge, n_nodes)
     n_chunks = max(1, min(n_origins, n_chunks))
     for chunk in prange(n_chunks):
-        dist, touched, heap_keys, heap_items = _buffers(n_nodes, head.shape[0])
-        best = np.full(n_destinations, np.inf)
-        found = np.empty(n_destinations, dtype=np.int64)
+        dist, touched, heap_keys, heap_items, best, found = _reach_buffers(n_nodes, head, n_destinations)
         for origin in range(chunk, n_origins, n_chunks):
             n_found = _reach(
                 indptr, head, weight, origin, o_node, o_cost, o_edge, o_frac, o_along, d_cost, d_frac,
