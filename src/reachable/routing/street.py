@@ -1,10 +1,11 @@
-"""Street searches between snapped points, as dense blocks or sparse pairs."""
+"""Street searches between snapped points, as dense blocks, sparse pairs or sums of opportunities."""
 
 from __future__ import annotations
 
 import functools
 import logging
 import warnings
+from collections.abc import Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -344,7 +345,7 @@ def street_opportunities(
     *,
     cutoff: float,
     last: int,
-    limits,
+    limits: Sequence[int],
     same: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Opportunities reached within each limit, (limit, origin, column), without a dense block.
