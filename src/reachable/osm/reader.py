@@ -15,7 +15,7 @@ import numpy as np
 import osmium
 
 from ..errors import DataFileNotFoundError, OSMFileError
-from .tags import car_speed_kph, mode_allowed, mode_directions
+from .tags import ROUTING_KEYS, car_speed_kph, mode_allowed, mode_directions
 
 logger = logging.getLogger("reachable")
 
@@ -104,25 +104,40 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
             .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
+        # Most ways share their routing tags (a city has a few hundred kinds of street): the
+        # rules run once per kind.
+        rules: dict[tuple, tuple | None] = {}
         for way in processor:
             tags = dict(way.tags)
-            allowed = [
-                mode_directions(tags, mode) if mode_allowed(tags, mode) else (False, False) for mode in modes
-            ]
-            if not any(forward or backward for forward, backward in allowed):
+            kind = tuple(map(tags.get, ROUTING_KEYS))
+            if kind not in rules:
+                allowed = [
+                    mode_directions(tags, mode) if mode_allowed(tags, mode) else (False, False)
+                    for mode in modes
+                ]
+                usable = any(forward or backward for forward, backward in allowed)
+                rules[kind] = (allowed, car_speed_kph(tags), tags["highway"]) if usable else None
+            rule = rules[kind]
+            if rule is None:
                 continue
-            nodes = [node for node in way.nodes if node.location.valid()]
-            missing_locations += len(way.nodes) - len(nodes)
-            if len(nodes) < 2:
+            way_refs, way_lons, way_lats = [], [], []
+            for node in way.nodes:
+                location = node.location
+                if location.valid():
+                    way_refs.append(node.ref)
+                    way_lons.append(location.lon)
+                    way_lats.append(location.lat)
+            missing_locations += len(way.nodes) - len(way_refs)
+            if len(way_refs) < 2:
                 continue
             way_ids.append(way.id)
-            lengths.append(len(nodes))
-            refs.append([node.ref for node in nodes])
-            lons.append([node.location.lon for node in nodes])
-            lats.append([node.location.lat for node in nodes])
-            directions.append(allowed)
-            speeds.append(car_speed_kph(tags))
-            highways.append(tags["highway"])
+            lengths.append(len(way_refs))
+            refs.append(way_refs)
+            lons.append(way_lons)
+            lats.append(way_lats)
+            directions.append(rule[0])
+            speeds.append(rule[1])
+            highways.append(rule[2])
     except RuntimeError as error:
         raise OSMFileError(
             f"cannot read {path} as OpenStreetMap data ({error}); pass a .osm.pbf or .osm (XML) file"

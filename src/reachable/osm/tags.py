@@ -198,6 +198,15 @@ def parse_maxspeed(value: object) -> float:
     return float(np.mean(speeds)) if speeds else math.nan
 
 
+ROUTING_KEYS = (
+    "highway", "area", "access", "foot", "vehicle", "bicycle", "motor_vehicle", "motorcar", "moped",
+    "service", "oneway", "oneway:bicycle", "cycleway", "cycleway:left", "cycleway:right", "junction",
+    "maxspeed",
+)  # fmt: skip
+"""Every key :func:`mode_allowed`, :func:`mode_directions` and :func:`car_speed_kph` read: ways with
+the same values of these share their answers."""
+
+
 def car_speed_kph(tags: Mapping[str, object]) -> float:
     """Free-flow car speed of a way in km/h: its ``maxspeed``, else the highway default."""
     speed = parse_maxspeed(tags.get("maxspeed"))
