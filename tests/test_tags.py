@@ -88,3 +88,45 @@ def test_mode_allowed(tags, walk, bike, moped, car):
 )
 def test_mode_directions(tags, mode, directions):
     assert mode_directions({"highway": "residential", **tags}, mode) == directions
+
+
+class _Recording(dict):
+    """Tags that remember every key the rules ask for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+
+def test_the_rules_read_only_the_routing_keys():
+    """The OSM reader runs the rules once per combination of ``ROUTING_KEYS`` values: a key the
+    rules read outside that list would give two different ways the first one's answer, and a
+    key in it that they never read would only split the kinds."""
+    from reachable.osm.tags import ROUTING_KEYS
+
+    examples = [
+        {"highway": "residential", "maxspeed": "FR:urban", "name": "Rue"},
+        {"highway": "footway", "bicycle": "yes", "service": "alley", "area": "no"},
+        {"highway": "cycleway", "foot": "designated", "oneway": "yes", "oneway:bicycle": "no"},
+        {"highway": "primary", "oneway": "yes", "cycleway:left": "opposite_lane", "junction": "roundabout"},
+        {"highway": "service", "access": "no", "vehicle": "yes", "motor_vehicle": "no", "motorcar": "yes",
+         "moped": "yes", "cycleway": "lane", "cycleway:right": "track"},
+    ]  # fmt: skip
+    asked = set()
+    for example in examples:
+        for mode in ("walk", "bike", "moped", "car"):
+            tags = _Recording(example)
+            mode_allowed(tags, mode)
+            mode_directions(tags, mode)
+            car_speed_kph(tags)
+            asked |= tags.asked
+    # No other key, and every one of them is read by some branch the examples reach.
+    assert asked == set(ROUTING_KEYS)

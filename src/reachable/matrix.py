@@ -556,11 +556,7 @@ def travel_time_blocks(
             yield Block(rows, everything, unreached_as_inf(block))
         return
     mode = routing.mode
-    weight, snap = routing.streets(network)
-
-    origin_costs = snap(origins, "origins")
-    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
-    same_row, same_column = coincident(origins, destinations)
+    weight, origin_costs, destination_costs, same = _on_streets(network, origins, destinations, routing)
     n_percentiles = len(routing.percentiles)
     with progress_bar(len(origins), f"{mode} travel times", progress, unit="origin") as bar:
         chunk = origins_per_chunk(len(destinations))
@@ -569,8 +565,7 @@ def travel_time_blocks(
             seconds = street_block(
                 network, mode, weight, origin_costs[rows], destination_costs, routing.max_time
             )
-            here = (same_row >= rows.start) & (same_row < rows.stop)
-            seconds[same_row[here] - rows.start, same_column[here]] = 0.0
+            seconds[_pairs_in(same, rows)] = 0.0
             bar.update(rows.stop - rows.start)
             # Street times do not change over a window: every percentile is the same, a view.
             every_percentile = np.broadcast_to(seconds[:, :, None], (*seconds.shape, n_percentiles))
@@ -591,24 +586,35 @@ def street_opportunity_sums(
 
     The sums of the blocks of :func:`travel_time_blocks`, to the last bit, from searches that
     add up what they reach instead of writing origin x destination blocks (128 MB a chunk
-    to a region's cells, for the few hundred places a walk reaches).
+    to a region's cells, for the few hundred places a walk reaches). The search goes as far
+    as the largest limit: the blocks of a ``max_time`` that is the largest cutoff.
     """
-    weight, snap = routing.streets(network)
-    origin_costs = snap(origins, "origins")
-    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
-    same_row, same_column = coincident(origins, destinations)
+    weight, origin_costs, destination_costs, same = _on_streets(network, origins, destinations, routing)
     total = np.zeros((len(limits), len(origins), counts.shape[1]))
     with progress_bar(len(origins), f"{routing.mode} accessibility", progress, unit="origin") as bar:
         for first in range(0, len(origins), ORIGINS_PER_CHUNK):
             rows = slice(first, min(first + ORIGINS_PER_CHUNK, len(origins)))
-            here = (same_row >= rows.start) & (same_row < rows.stop)
             total[:, rows] = street_opportunities(
-                network, routing.mode, weight, origin_costs[rows], destination_costs, counts,
-                cutoff=search_limit(routing.max_time), last=last_second(routing.max_time), limits=limits,
-                same=(same_row[here] - rows.start, same_column[here]),
+                network, routing.mode, weight, origin_costs[rows], destination_costs, counts, limits=limits,
+                same=_pairs_in(same, rows),
             )  # fmt: skip
             bar.update(rows.stop - rows.start)
     return total
+
+
+def _on_streets(network: Network, origins: Points, destinations: Points, routing: Routing):
+    """A street mode's arc weights, its snapped origins and destinations, and the pairs at one place."""
+    weight, snap = routing.streets(network)
+    origin_costs = snap(origins, "origins")
+    destination_costs = origin_costs if destinations is origins else snap(destinations, "destinations")
+    return weight, origin_costs, destination_costs, coincident(origins, destinations)
+
+
+def _pairs_in(pairs: tuple[np.ndarray, np.ndarray], rows: slice) -> tuple[np.ndarray, np.ndarray]:
+    """The (row, column) ``pairs`` of the origins in ``rows``, rows counted from the slice's start."""
+    row, column = pairs
+    here = (row >= rows.start) & (row < rows.stop)
+    return row[here] - rows.start, column[here]
 
 
 def street_block(network: Network, mode: str, weight, origins, destinations, max_time: float) -> np.ndarray:

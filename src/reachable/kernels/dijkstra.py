@@ -534,14 +534,10 @@ def street_pairs_within(
 
 
 @njit(cache=True, inline="always")
-def _add_within(total, origin, counts, limits, cutoff, last, seconds, j):
+def _add_within(total, origin, counts, limits, seconds, j):
     """Add destination ``j``'s ``counts`` to each limit it is within (``seconds`` unrounded)."""
-    if seconds > cutoff:
-        return
     # np.round, as the dense blocks are rounded: half to even.
     seconds = np.round(seconds)
-    if seconds > last:
-        return
     for c in range(limits.shape[0]):
         if seconds <= limits[c]:
             for k in range(counts.shape[1]):
@@ -551,7 +547,7 @@ def _add_within(total, origin, counts, limits, cutoff, last, seconds, j):
 @njit(cache=True, parallel=True)
 def street_opportunities_within(
     indptr, head, weight, o_node, o_cost, o_edge, o_frac, o_along, d_node, d_cost, d_edge, d_frac, cutoff,
-    last, limits, counts, same_offsets, same_column, n_chunks,
+    limits, counts, same_offsets, same_column, n_chunks,
 ):  # fmt: skip
     """Opportunities each origin reaches on the streets within each limit, searched once.
 
@@ -563,9 +559,8 @@ def street_opportunities_within(
     Parameters
     ----------
     indptr ... d_frac, cutoff, n_chunks :
-        As :func:`street_travel_times` (``cutoff``: unrounded seconds searched).
-    last : float
-        Whole seconds kept after rounding (the query's ``max_time``).
+        As :func:`street_travel_times`, ``cutoff`` half a second past the largest limit: what
+        it finds beyond rounds past every limit.
     limits : ndarray of float64, shape (n_limits,)
         Whole seconds within each cutoff.
     counts : ndarray of float64, shape (n_destinations, n_columns)
@@ -594,12 +589,12 @@ def street_opportunities_within(
             if 16 * n_found < n_destinations:
                 # Few reached: sort them rather than scan every destination.
                 for j in np.sort(found[:n_found]):
-                    _add_within(total, origin, counts, limits, cutoff, last, best[j], j)
+                    _add_within(total, origin, counts, limits, best[j], j)
                     best[j] = np.inf
             else:
                 for j in range(n_destinations):
                     if best[j] < np.inf:
-                        _add_within(total, origin, counts, limits, cutoff, last, best[j], j)
+                        _add_within(total, origin, counts, limits, best[j], j)
                         best[j] = np.inf
     return total
 

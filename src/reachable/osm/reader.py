@@ -117,9 +117,9 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
                 ]
                 usable = any(forward or backward for forward, backward in allowed)
                 rules[kind] = (allowed, car_speed_kph(tags), tags["highway"]) if usable else None
-            rule = rules[kind]
-            if rule is None:
+            if rules[kind] is None:
                 continue
+            allowed, speed, highway = rules[kind]
             way_refs, way_lons, way_lats = [], [], []
             for node in way.nodes:
                 location = node.location
@@ -135,9 +135,9 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
             refs.append(way_refs)
             lons.append(way_lons)
             lats.append(way_lats)
-            directions.append(rule[0])
-            speeds.append(rule[1])
-            highways.append(rule[2])
+            directions.append(allowed)
+            speeds.append(speed)
+            highways.append(highway)
     except RuntimeError as error:
         raise OSMFileError(
             f"cannot read {path} as OpenStreetMap data ({error}); pass a .osm.pbf or .osm (XML) file"

@@ -343,15 +343,13 @@ def street_opportunities(
     destinations: SnappedCosts,
     counts: np.ndarray,
     *,
-    cutoff: float,
-    last: int,
     limits: Sequence[int],
     same: tuple[np.ndarray, np.ndarray],
 ) -> np.ndarray:
     """Opportunities reached within each limit, (limit, origin, column), without a dense block.
 
-    ``cutoff`` is the unrounded search limit, ``last`` the whole seconds kept and ``same`` the
-    (row, column) pairs of places that coincide (see
+    ``limits`` are whole seconds (:func:`reachable.cutoffs.last_second`), ``same`` the (row,
+    column) pairs of places that coincide (see
     :func:`reachable.kernels.dijkstra.street_opportunities_within`).
     """
     graph = network.graph(mode)
@@ -362,7 +360,8 @@ def street_opportunities(
     return street_opportunities_within(
         graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
         origins.along, destinations.node, destinations.leave, destinations.edge, destinations.fraction,
-        cutoff, float(last), np.asarray(limits, dtype=np.float64), np.ascontiguousarray(counts, dtype=float),
+        # As far as :func:`reachable.cutoffs.search_limit` of the largest cutoff.
+        max(limits) + 0.5, np.asarray(limits, dtype=np.float64), np.ascontiguousarray(counts, dtype=float),
         same_offsets, np.ascontiguousarray(same_column[order], dtype=np.int64), 4 * numba.get_num_threads(),
     )  # fmt: skip
 
