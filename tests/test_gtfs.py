@@ -842,3 +842,81 @@ def test_times_parsed_from_the_bytes_of_each_value():
         seconds, is_bad = parse_times(series)
         np.testing.assert_array_equal(seconds, want)
         np.testing.assert_array_equal(is_bad, want_bad)
+
+
+READ_AS_PANDAS = [
+    b"a,b\nx,y\n", b"a,b\r\nx,y\r\n", b"a,b\rx,y\r", b"a,b\nx,y", b"a,b\n", b"a,b", b"a,b\n\nx,y\n\n",
+    b"a,b\n,\n", b'"a","b"\n"x","y"\n', b'a,b\n"x\ny",z\n', b'a,b\nab"c,d\n', b'a,b\n"a""b",c\n',
+    b'a,b\n"x"y,z\n', b'a,b\n"",x\n', b"a,b\n\tx,y\n", b"a,b\nx ,y \n", b"\xef\xbb\xbfa,b\n1,2\n",
+    b"a, b\n x, y\n", b"a,b\n x,y\n", b"a,a\n1,2\n", b"a,\n1,2\n", b"a,b\nx,y,z\n", b"a,b\nx\n",
+    b"a,b\n\xff,1\n", b"a;b\n1;2\n",
+    # Unterminated quotes, on the last line or not, with an odd or even number of quotes.
+    b'a,b\nx,"y\n', b'a,b\nx,"y\nz,w\n', b'a,b\nq"r,s\nx,"y\nz,w\n', b'a,b\nq"r,s\nx,"y',
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", READ_AS_PANDAS, ids=range(len(READ_AS_PANDAS)))
+def test_files_are_read_as_pandas_reads_them(raw):
+    """Arrow reads the files it reads as pandas would (the same frame to the dtype), and
+    leaves the others (spaces after commas, odd quotes, repeated names, ragged rows...) to
+    pandas: the frame, or the error, is pandas' own."""
+    import io
+
+    from reachable.gtfs.files import read_strings
+
+    def by_pandas():
+        return pd.read_csv(io.BytesIO(raw), dtype=str, na_filter=False, skipinitialspace=True,
+                           encoding="utf-8-sig", encoding_errors="replace")  # fmt: skip
+
+    try:
+        want = by_pandas()
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        with pytest.raises(type(error)):
+            read_strings(raw)
+        return
+    got = read_strings(raw)
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_plain_files_are_read_by_arrow():
+    """The files of Porto Alegre's feeds, quoted or not, take Arrow's way, to the same frames."""
+    import io
+
+    from reachable.datasets import porto_alegre
+    from reachable.gtfs.files import _arrow_strings
+
+    for feed in porto_alegre().gtfs:
+        with zipfile.ZipFile(feed) as archive:
+            for name in ("stops.txt", "trips.txt", "stop_times.txt"):
+                raw = archive.read(name)
+                want = pd.read_csv(io.BytesIO(raw), dtype=str, na_filter=False, skipinitialspace=True,
+                                   encoding="utf-8-sig")  # fmt: skip
+                got = _arrow_strings(raw)
+                assert got is not None, f"{feed.name}/{name}"
+                pd.testing.assert_frame_equal(got, want)
+
+
+def test_ids_looked_up_as_pandas_does():
+    from reachable.gtfs.files import positions_in
+
+    index = pd.Index(["T1", "", "T3", "t1"], dtype=object)
+    values = ["T3", "T1", "nope", "", "t1", "T1 ", "T3"]
+    want = index.get_indexer(pd.Series(values, dtype=object))
+    for series in (pd.Series(values, dtype="str"), pd.Series(values, dtype=object)):
+        np.testing.assert_array_equal(positions_in(index, series), want)
+    assert positions_in(index, pd.Series([], dtype=object)).shape == (0,)
+
+
+def test_stop_times_in_trip_then_sequence_order():
+    """The rows by (trip, stop_sequence), ties in file order, as ``np.lexsort`` puts them:
+    sorted, shuffled, and with a stop_sequence too big to share one integer with the trip."""
+    from reachable.gtfs.stop_times import _trip_order
+
+    rng = np.random.default_rng(1)
+    trip = np.sort(rng.integers(0, 50, 2_000))
+    sequence = rng.integers(0, 30, 2_000)  # repeated pairs: ties
+    for order in (np.arange(2_000), rng.permutation(2_000)):
+        np.testing.assert_array_equal(_trip_order(trip[order], sequence[order]),
+                                      np.lexsort((sequence[order], trip[order])))  # fmt: skip
+    huge = sequence * 2**58
+    np.testing.assert_array_equal(_trip_order(trip, huge), np.lexsort((huge, trip)))

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from .files import Problems, column_or_empty, parse_integers, parse_numbers, parse_times
+from .files import Problems, column_or_empty, parse_integers, parse_numbers, parse_times, positions_in
 from .routes import Trips
 from .stops import LOCATION_TYPES, Stops
 
@@ -44,6 +44,18 @@ def _clock(seconds: int) -> str:
     return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
+def _trip_order(trip: np.ndarray, sequence: np.ndarray) -> np.ndarray:
+    """The order of rows by trip then ``stop_sequence`` (non-negative), ties in file order.
+
+    A stable sort of one integer key when the pair fits in one: linear on the usual file,
+    already in that order (``np.lexsort`` took 0.44 s on 4.6 million rows, this 0.01 s).
+    """
+    span = int(sequence.max()) + 1 if len(sequence) else 1
+    if len(trip) and int(trip.max()) >= np.iinfo(np.int64).max // span:
+        return np.lexsort((sequence, trip))
+    return np.argsort(trip * span + sequence, kind="stable")
+
+
 def check_stop_times(
     frame: pd.DataFrame, name: str, trips: Trips, stops: Stops, problems: Problems
 ) -> StopTimes:
@@ -55,10 +67,10 @@ def check_stop_times(
     """
     where = f"{name}/stop_times.txt"
     trip_ids, stop_ids = column_or_empty(frame, "trip_id"), column_or_empty(frame, "stop_id")
-    trip = trips.index.get_indexer(trip_ids)
+    trip = positions_in(trips.index, trip_ids)
     problems.bad_values(where, "trip_id", trip_ids, trip < 0, "in trips.txt")
 
-    location = stops.index.get_indexer(stop_ids)
+    location = positions_in(stops.index, stop_ids)
     problems.bad_values(where, "stop_id", stop_ids, location < 0, "in stops.txt")
     kind = np.where(location >= 0, stops.location_type[location], 0)
     problems.rows(
@@ -103,7 +115,7 @@ def check_stop_times(
 
     # From here on, rows in trip order; `line` keeps each row's place in the file for messages.
     usable = np.flatnonzero((trip >= 0) & ~unusable)
-    line = usable[np.lexsort((sequence[usable], trip[usable]))]
+    line = usable[_trip_order(trip[usable], sequence[usable])]
     t, a, d = trip[line], arrival[line], departure[line]
     n = len(line)
     new_trip = np.ones(n, dtype=bool)
