@@ -63,6 +63,28 @@ def test_osm_file_without_streets(tmp_path):
         rc.Network.build(path, cache=False)
 
 
+def test_ways_of_a_clipped_extract_keep_the_nodes_it_has(tmp_path, caplog):
+    """Nodes missing from the file (an extract clipped through a way) are dropped from their
+    way, which is kept when two nodes remain; the others go, and the count is logged."""
+    from reachable.osm.reader import read_street_ways
+
+    path = tmp_path / "clipped.osm"
+    nodes = "".join(f'<node id="{i}" lat="0" lon="{i / 1000}"/>' for i in (1, 2, 3, 5))
+    way = '<way id="{}">{}<tag k="highway" v="residential"/></way>'
+    ways = [way.format(10, '<nd ref="1"/><nd ref="4"/><nd ref="2"/><nd ref="3"/>'),
+            way.format(20, '<nd ref="3"/><nd ref="6"/>'),  # one node left: no street
+            way.format(30, '<nd ref="3"/><nd ref="5"/>')]  # fmt: skip
+    path.write_text(f'<osm version="0.6">{nodes}{"".join(ways)}</osm>')
+    with caplog.at_level("WARNING", logger="reachable"):
+        streets = read_street_ways(path, ("walk",))
+    assert streets.way_id.tolist() == [10, 30]
+    assert streets.way_offsets.tolist() == [0, 3, 5]
+    assert streets.node_ref.tolist() == [1, 2, 3, 3, 5]
+    np.testing.assert_allclose(streets.lon, [0.001, 0.002, 0.003, 0.003, 0.005])
+    np.testing.assert_allclose(streets.lat, 0.0)
+    assert "2 way nodes have no location" in caplog.text
+
+
 def test_gtfs_and_date_go_together(tmp_path):
     with pytest.raises(rc.InvalidParameterError, match="gtfs and date go together"):
         rc.Network.build(TINY_TOWN, gtfs=["feed.zip"])

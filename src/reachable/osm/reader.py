@@ -8,6 +8,7 @@ least one requested mode may use are kept, as flat arrays.
 from __future__ import annotations
 
 import logging
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,9 +91,9 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
 
     way_ids: list[int] = []
     lengths: list[int] = []
-    refs: list[list[int]] = []
-    lons: list[list[float]] = []
-    lats: list[list[float]] = []
+    # Flat arrays of machine numbers, not a list per way: millions of Python objects kept
+    # alive would make each pass of the garbage collector longer as the file goes on.
+    refs, lons, lats = array("q"), array("d"), array("d")
     directions: list[list[tuple[bool, bool]]] = []
     speeds: list[float] = []
     highways: list[str] = []
@@ -122,7 +123,7 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
             if rules[kind] is None:
                 continue
             allowed, speed, highway = rules[kind]
-            way_refs, way_lons, way_lats = [], [], []
+            first = len(refs)
             nodes = way.nodes
             n_nodes = len(nodes)
             # By index: pyosmium iterates a way's nodes through a generator, twice as slow.
@@ -130,17 +131,16 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
                 node = nodes[i]
                 location = node.location
                 if location.valid():
-                    way_refs.append(node.ref)
-                    way_lons.append(location.lon)
-                    way_lats.append(location.lat)
-            missing_locations += n_nodes - len(way_refs)
-            if len(way_refs) < 2:
+                    refs.append(node.ref)
+                    lons.append(location.lon)
+                    lats.append(location.lat)
+            n_located = len(refs) - first
+            missing_locations += n_nodes - n_located
+            if n_located < 2:
+                del refs[first:], lons[first:], lats[first:]
                 continue
             way_ids.append(way.id)
-            lengths.append(len(way_refs))
-            refs.append(way_refs)
-            lons.append(way_lons)
-            lats.append(way_lats)
+            lengths.append(n_located)
             directions.append(allowed)
             speeds.append(speed)
             highways.append(highway)
@@ -162,9 +162,9 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
     return StreetWays(
         way_id=np.asarray(way_ids, dtype=np.int64),
         way_offsets=np.concatenate(([0], np.cumsum(lengths))).astype(np.int64),
-        node_ref=np.concatenate(refs).astype(np.int64),
-        lon=np.concatenate(lons).astype(np.float64),
-        lat=np.concatenate(lats).astype(np.float64),
+        node_ref=np.array(refs, dtype=np.int64),
+        lon=np.array(lons, dtype=np.float64),
+        lat=np.array(lats, dtype=np.float64),
         directions=np.asarray(directions, dtype=bool).reshape(len(way_ids), len(modes), 2),
         car_speed=np.asarray(speeds, dtype=np.float64),
         highway=np.asarray(highways, dtype=object),
