@@ -920,3 +920,30 @@ def test_stop_times_in_trip_then_sequence_order():
                                       np.lexsort((sequence[order], trip[order])))  # fmt: skip
     huge = sequence * 2**58
     np.testing.assert_array_equal(_trip_order(trip, huge), np.lexsort((huge, trip)))
+
+
+def test_arrivals_before_the_previous_departure_of_their_trip():
+    """The kernel against a plain scan back to the previous timed row of the same trip: trips
+    of one row, untimed rows between timed ones, equal times, the first row of a trip never
+    compared with the trip before."""
+    from reachable.kernels import backwards_in_time
+
+    rng = np.random.default_rng(3)
+    trip = np.sort(rng.integers(0, 300, 3_000))
+    arrival = rng.integers(0, 50, 3_000)
+    departure = arrival + rng.integers(0, 5, 3_000)
+    timed = rng.random(3_000) < 0.7
+    want_rows, want_before = [], []
+    for i in np.flatnonzero(timed):
+        j = i - 1
+        while j >= 0 and trip[j] == trip[i] and not timed[j]:
+            j -= 1
+        if j >= 0 and trip[j] == trip[i] and arrival[i] < departure[j]:
+            want_rows.append(i)
+            want_before.append(departure[j])
+    rows, before = backwards_in_time(trip, arrival, departure, timed)
+    assert len(want_rows) > 100  # the case is exercised
+    np.testing.assert_array_equal(rows, want_rows)
+    np.testing.assert_array_equal(before, want_before)
+    empty = np.empty(0, dtype=np.int64)
+    assert backwards_in_time(empty, empty, empty, np.empty(0, dtype=bool))[0].shape == (0,)

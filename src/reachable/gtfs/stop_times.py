@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from ..kernels import backwards_in_time
 from .files import Problems, column_or_empty, parse_integers, parse_numbers, parse_times, positions_in
 from .routes import Trips
 from .stops import LOCATION_TYPES, Stops
@@ -56,20 +57,8 @@ def _trip_order(trip: np.ndarray, sequence: np.ndarray) -> np.ndarray:
     return np.argsort(trip * span + sequence, kind="stable")
 
 
-def check_stop_times(
-    frame: pd.DataFrame, name: str, trips: Trips, stops: Stops, problems: Problems
-) -> StopTimes:
-    """The rows of ``stop_times.txt`` of feed ``name`` with a known trip and a usable ``stop_sequence``.
-
-    Reports unknown trips and stops, calls at locations that are not stops, malformed
-    ``stop_sequence`` and times, trips with fewer than 2 stops (in ``trips.txt``), repeated
-    ``stop_sequence``, trips that start or end without a time, and times that go backwards.
-    """
-    where = f"{name}/stop_times.txt"
-    trip_ids, stop_ids = column_or_empty(frame, "trip_id"), column_or_empty(frame, "stop_id")
-    trip = positions_in(trips.index, trip_ids)
-    problems.bad_values(where, "trip_id", trip_ids, trip < 0, "in trips.txt")
-
+def _stops(stop_ids: pd.Series, where: str, stops: Stops, problems: Problems) -> np.ndarray:
+    """Each row's stop, -1 where ``stop_id`` is not one; unknown ids and stations reported."""
     location = positions_in(stops.index, stop_ids)
     problems.bad_values(where, "stop_id", stop_ids, location < 0, "in stops.txt")
     kind = np.where(location >= 0, stops.location_type[location], 0)
@@ -81,25 +70,48 @@ def check_stop_times(
             f"(location_type {kind[i]}); trips can only call at stops (location_type 0)"
         ),
     )
-    stop = np.where(location >= 0, stops.stop_of_location[location], -1)
+    return np.where(location >= 0, stops.stop_of_location[location], -1)
+
+
+def _times(frame: pd.DataFrame, where: str, problems: Problems) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arrival and departure seconds (-1 where neither is given), and the malformed rows.
+
+    GTFS lets a timepoint give only one of the pair: it stands for both.
+    """
+    seconds = []
+    malformed = np.zeros(len(frame), dtype=bool)
+    for column in ("arrival_time", "departure_time"):
+        raw = column_or_empty(frame, column)
+        parsed, bad = parse_times(raw)
+        problems.bad_values(where, column, raw, bad, "HH:MM:SS")
+        malformed |= bad
+        seconds.append(parsed)
+    arrival, departure = seconds
+    np.copyto(arrival, departure, where=arrival < 0)
+    np.copyto(departure, arrival, where=departure < 0)
+    return arrival, departure, malformed
+
+
+def check_stop_times(
+    frame: pd.DataFrame, name: str, trips: Trips, stops: Stops, problems: Problems
+) -> StopTimes:
+    """The rows of ``stop_times.txt`` of feed ``name`` with a known trip and a usable ``stop_sequence``.
+
+    Reports unknown trips and stops, calls at locations that are not stops, malformed
+    ``stop_sequence`` and times, trips with fewer than 2 stops (in ``trips.txt``), repeated
+    ``stop_sequence``, trips that start or end without a time, and times that go backwards.
+    """
+    where = f"{name}/stop_times.txt"
+    trip_ids = column_or_empty(frame, "trip_id")
+    trip = positions_in(trips.index, trip_ids)
+    problems.bad_values(where, "trip_id", trip_ids, trip < 0, "in trips.txt")
+    stop = _stops(column_or_empty(frame, "stop_id"), where, stops, problems)
 
     raw_sequence = column_or_empty(frame, "stop_sequence")
     sequence, unusable = parse_integers(raw_sequence)
     unusable |= sequence < 0
     problems.bad_values(where, "stop_sequence", raw_sequence, unusable, "a non-negative integer")
-    times = {}
-    malformed = np.zeros(len(frame), dtype=bool)
-    for column in ("arrival_time", "departure_time"):
-        raw = column_or_empty(frame, column)
-        times[column], bad = parse_times(raw)
-        problems.bad_values(where, column, raw, bad, "HH:MM:SS")
-        malformed |= bad
-    arrival, departure = times["arrival_time"], times["departure_time"]
-    # GTFS lets a timepoint give only one of the pair.
-    arrival, departure = (
-        np.where(arrival < 0, departure, arrival),
-        np.where(departure < 0, arrival, departure),
-    )
+    arrival, departure, malformed = _times(frame, where, problems)
 
     counts = np.bincount(trip[trip >= 0], minlength=len(trips.index))
     few = np.flatnonzero(counts < 2)
@@ -124,7 +136,8 @@ def check_stop_times(
     last_of_trip[:-1] = new_trip[1:]
 
     repeated = np.zeros(n, dtype=bool)
-    repeated[1:] = ~new_trip[1:] & (sequence[line][1:] == sequence[line][:-1])
+    ordered = sequence[line]
+    repeated[1:] = ~new_trip[1:] & (ordered[1:] == ordered[:-1])
     problems.rows(
         where,
         line[repeated],
@@ -156,13 +169,8 @@ def check_stop_times(
         lambda i: f"departure_time {_clock(departure[i])} is before arrival_time {_clock(arrival[i])}",
     )
     # Each arrival against the departure of the previous timed stop of the same trip.
-    positions = np.arange(n)
-    previous = np.full(n, -1, dtype=np.int64)
-    previous[1:] = np.maximum.accumulate(np.where(timed, positions, -1))[:-1]
-    trip_start = np.maximum.accumulate(np.where(new_trip, positions, 0))
-    check = np.flatnonzero(timed & (previous >= trip_start))
-    backwards = check[a[check] < d[previous[check]]]
-    previous_departure = dict(zip(line[backwards].tolist(), d[previous[backwards]].tolist(), strict=True))
+    backwards, departed = backwards_in_time(t, a, d, timed)
+    previous_departure = dict(zip(line[backwards].tolist(), departed.tolist(), strict=True))
     problems.rows(
         where,
         line[backwards],

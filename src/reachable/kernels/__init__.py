@@ -1,4 +1,4 @@
-"""numba-compiled kernels: street and public transport searches, sums, GTFS clock times.
+"""numba-compiled kernels: street and public transport searches, sums, GTFS times and checks.
 
 Plain typed numpy arrays in, plain arrays out: no pandas, networkx or Python objects, so the
 kernels can run in any worker process (a Dask task, a thread pool) on a chunk of origins.
@@ -14,9 +14,11 @@ from .dijkstra import (
     street_pairs_within,
     street_travel_times,
 )
+from .stop_times import backwards_in_time
 from .sums import opportunities_within
 
 __all__ = [
+    "backwards_in_time",
     "budget_left",
     "clock_seconds",
     "finite_entries",
