@@ -312,3 +312,35 @@ def test_more_frequency_draws_spread_the_percentiles(frequent_network):
     p5, p95 = p5_p95(50)
     assert p5 >= FASTEST and p95 <= SLOWEST
     assert p95 - p5 > 600
+
+
+def test_trips_that_overtake_go_to_lanes_of_their_own():
+    """Routes split where a trip would overtake another: each trip joins the first lane whose
+    last trip is nowhere later than it (a plain greedy scan here), and a pattern without
+    overtaking stays one lane."""
+    from reachable.network.transit import _split_overtaking
+
+    def greedy(times):
+        lanes, last = [], []
+        for row in range(len(times)):
+            for lane, previous in enumerate(last):
+                if all(a <= b for a, b in zip(previous, times[row], strict=True)):
+                    lanes[lane].append(row)
+                    last[lane] = times[row]
+                    break
+            else:
+                lanes.append([row])
+                last.append(times[row])
+        return lanes
+
+    # A local at 8:00 and 8:20; an express leaving at 8:10 arrives before the 8:00 local.
+    local, express = [0, 600, 1200], [600, 900, 1000]
+    times = np.array([local, express, [t + 1200 for t in local]])
+    assert _split_overtaking(times) == [[0, 2], [1]]
+    assert _split_overtaking(np.array([local, [t + 60 for t in local]])) == [[0, 1]]
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n_trips, n_times = rng.integers(1, 8), rng.integers(2, 6)
+        times = np.sort(rng.integers(0, 40, (n_trips, n_times)), axis=1)
+        times = times[np.argsort(times[:, 0], kind="stable")]
+        assert _split_overtaking(times) == greedy(times.tolist())

@@ -62,6 +62,10 @@ def _split_overtaking(times: np.ndarray) -> list[list[int]]:
     ``times`` has one row per trip: arrivals then departures at every stop. A trip joins the
     first lane whose last trip is nowhere later than it.
     """
+    # Most patterns have no overtaking: every trip is nowhere earlier than the one before,
+    # and all join the first lane.
+    if np.all(times[1:] >= times[:-1]):
+        return [list(range(len(times)))]
     lanes: list[list[int]] = []
     last: list[np.ndarray] = []
     for row in range(len(times)):
