@@ -860,16 +860,10 @@ def test_files_are_read_as_pandas_reads_them(raw):
     """Arrow reads the files it reads as pandas would (the same frame to the dtype), and
     leaves the others (spaces after commas, odd quotes, repeated names, ragged rows...) to
     pandas: the frame, or the error, is pandas' own."""
-    import io
-
-    from reachable.gtfs.files import read_strings
-
-    def by_pandas():
-        return pd.read_csv(io.BytesIO(raw), dtype=str, na_filter=False, skipinitialspace=True,
-                           encoding="utf-8-sig", encoding_errors="replace")  # fmt: skip
+    from reachable.gtfs.files import _pandas_strings, read_strings
 
     try:
-        want = by_pandas()
+        want = _pandas_strings(raw)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         with pytest.raises(type(error)):
             read_strings(raw)
@@ -880,17 +874,14 @@ def test_files_are_read_as_pandas_reads_them(raw):
 
 def test_plain_files_are_read_by_arrow():
     """The files of Porto Alegre's feeds, quoted or not, take Arrow's way, to the same frames."""
-    import io
-
     from reachable.datasets import porto_alegre
-    from reachable.gtfs.files import _arrow_strings
+    from reachable.gtfs.files import _arrow_strings, _pandas_strings
 
     for feed in porto_alegre().gtfs:
         with zipfile.ZipFile(feed) as archive:
             for name in ("stops.txt", "trips.txt", "stop_times.txt"):
                 raw = archive.read(name)
-                want = pd.read_csv(io.BytesIO(raw), dtype=str, na_filter=False, skipinitialspace=True,
-                                   encoding="utf-8-sig")  # fmt: skip
+                want = _pandas_strings(raw)
                 got = _arrow_strings(raw)
                 assert got is not None, f"{feed.name}/{name}"
                 pd.testing.assert_frame_equal(got, want)

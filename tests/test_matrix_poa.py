@@ -210,6 +210,29 @@ def test_street_blocks_bounded_by_pairs_give_the_same_results(poa_network, hexes
     assert calls == [7] * 7 + [1]
 
 
+@pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
+def test_street_accessibility_in_chunks_of_origins_gives_the_same_results(poa_network, hexes, monkeypatch):
+    """Street accessibility sums its searches ``ORIGINS_PER_CHUNK`` origins at a time: the cut
+    changes nothing, the coincident places of each chunk included."""
+    import reachable.matrix as matrix
+    import reachable.routing.street as street
+
+    cells = hexes.fillna({"jobs": 0})
+    origins = cells.iloc[:50]
+
+    def bike():
+        return rc.accessibility(poa_network, origins, cells, columns=["jobs"], mode="bike", cutoffs=[15, 30])
+
+    whole = bike()
+    calls = []
+    kernel = street.street_opportunities_within
+    monkeypatch.setattr(matrix, "ORIGINS_PER_CHUNK", 7)
+    counted = lambda *a: calls.append(len(a[3])) or kernel(*a)  # noqa: E731 - a[3]: the origins' nodes
+    monkeypatch.setattr(street, "street_opportunities_within", counted)
+    pd.testing.assert_frame_equal(bike(), whole)
+    assert calls == [7] * 7 + [1]
+
+
 def test_street_weights_kept_per_speed(poa_network, hexes):
     """The arc weights are kept on the network per mode and speed: a query at another speed
     gets its own, the same as on a copy of the network that never saw the first."""

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-__all__ = ["last_second", "search_limit", "whole_seconds"]
+__all__ = ["last_second", "search_limit", "search_reach", "whole_seconds"]
 
 
 def whole_seconds(seconds: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -41,10 +41,15 @@ def last_second(cutoff: float) -> int:
     return seconds
 
 
-def search_limit(cutoff: float) -> float:
-    """Unrounded seconds a search must reach to find every trip within ``cutoff`` minutes.
+def search_reach(seconds: int) -> float:
+    """Unrounded seconds a search must reach to find every trip of at most ``seconds`` whole seconds.
 
-    A trip of 2,700.4 s is 2,700 whole seconds, within 45 minutes: searches go half a second
-    past :func:`last_second`, then round and keep what :func:`last_second` allows.
+    A trip of 2,700.4 s is 2,700 whole seconds: searches go half a second further, then round
+    and keep what the limit allows.
     """
-    return last_second(cutoff) + 0.5
+    return seconds + 0.5
+
+
+def search_limit(cutoff: float) -> float:
+    """Unrounded seconds a search must reach to find every trip within ``cutoff`` minutes."""
+    return search_reach(last_second(cutoff))

@@ -10,7 +10,7 @@ import pandas as pd
 from ._checks import cutoff_minutes
 from ._progress import progress_bar
 from .cluster import check_client, chunks, run
-from .cutoffs import search_limit
+from .cutoffs import search_limit, search_reach
 from .errors import InvalidParameterError
 from .kernels import budget_left
 from .kernels.raptor import UNREACHED
@@ -164,7 +164,7 @@ def isochrones(
                     sources, setoff = sources.concat(stops[reached]), np.concatenate(([0], setoff))
                 else:
                     sources = stops[reached]
-                source_budgets = np.minimum(budgets[None, :] - setoff[:, None], query.max_walk + 0.5)
+                source_budgets = np.minimum(budgets[None, :] - setoff[:, None], search_reach(query.max_walk))
             walked = walking.areas(sources, source_budgets, settings)
             for b, cutoff in enumerate(cutoff_values):
                 area = shapely.union(at_origin[i], walked[b])

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
+from ..cutoffs import search_reach
 from ..errors import InvalidPointsError, ReachableWarning
 from ..kernels import street_opportunities_within, street_pairs_within, street_travel_times
 from ..network.network import Network
 from ..network.snapping import SnappedPoints
 from ..network.street import arc_seconds
 from ..points import Points
+from .csr import offsets_of
 
 logger = logging.getLogger("reachable")
 
@@ -355,14 +357,12 @@ def street_opportunities(
     graph = network.graph(mode)
     same_row, same_column = same
     order = np.argsort(same_row, kind="stable")
-    same_offsets = np.zeros(len(origins) + 1, dtype=np.int64)
-    same_offsets[1:] = np.cumsum(np.bincount(same_row, minlength=len(origins)))
     return street_opportunities_within(
         graph.indptr, graph.head, weight, origins.node, origins.enter, origins.edge, origins.fraction,
         origins.along, destinations.node, destinations.leave, destinations.edge, destinations.fraction,
-        # As far as :func:`reachable.cutoffs.search_limit` of the largest cutoff.
-        max(limits) + 0.5, np.asarray(limits, dtype=np.float64), np.ascontiguousarray(counts, dtype=float),
-        same_offsets, np.ascontiguousarray(same_column[order], dtype=np.int64), 4 * numba.get_num_threads(),
+        search_reach(max(limits)), np.asarray(limits, dtype=np.float64),
+        np.ascontiguousarray(counts, dtype=float), offsets_of(same_row, len(origins)),
+        np.ascontiguousarray(same_column[order], dtype=np.int64), 4 * numba.get_num_threads(),
     )  # fmt: skip
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._progress import progress_bar
-from ..cutoffs import whole_seconds
+from ..cutoffs import search_reach, whole_seconds
 from ..gtfs import Timetable, expand_frequencies
 from ..kernels import finite_entries, raptor, raptor_lanes, street_travel_times
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
@@ -19,6 +19,7 @@ from ..network.street import reversed_arcs
 from ..network.transit import TransitRoutes, build_routes, reversed_routes, stack_draws
 from ..points import Points
 from .access import AccessLeg
+from .csr import offsets_of, rows_of
 from .street import SnappedCosts, coincident, street_pairs, street_search
 
 ORIGINS_PER_CHUNK = 2048
@@ -65,7 +66,9 @@ def walk_pairs(network: Network, weight, origins: SnappedCosts, destinations: Sn
     Every walking leg of a transit trip (access, transfer, egress, walk-only) is priced here,
     in whole seconds as the RAPTOR kernel counts time (see :mod:`reachable.cutoffs`).
     """
-    offsets, target, seconds = street_pairs(network, "walk", weight, origins, destinations, max_walk + 0.5)
+    offsets, target, seconds = street_pairs(
+        network, "walk", weight, origins, destinations, search_reach(max_walk)
+    )
     seconds = whole_seconds(seconds).astype(np.int64)
     return _kept((offsets, target, seconds), seconds <= max_walk)
 
@@ -137,7 +140,7 @@ def stop_transfers(
     both = walked.merge(required, on=["source", "target"], how="outer").sort_values(["source", "target"])
     seconds = np.fmax(both["seconds"].to_numpy(float), both["minimum"].to_numpy(float)).astype(np.int64)
     source, target = both["source"].to_numpy(np.int64), both["target"].to_numpy(np.int64)
-    offsets = _offsets(source, timetable.n_stops)
+    offsets = offsets_of(source, timetable.n_stops)
     same_stop = ~listed
     board_extra = np.zeros(timetable.n_stops, dtype=np.int64)
     np.maximum.at(
@@ -248,7 +251,7 @@ class AccessSearch:
         if self.onward is not None:
             return self._drives(network, rows), _empty(rows.stop - rows.start)
         searched = street_pairs(
-            network, self.mode, self.weight, self.origins[rows], self.targets, self.limit + 0.5
+            network, self.mode, self.weight, self.origins[rows], self.targets, search_reach(self.limit)
         )
         offsets, target, seconds = searched[0], searched[1], whole_seconds(searched[2]).astype(np.int64)
         return _split_columns(_kept((offsets, target, seconds), seconds <= self.limit), len(self.target_stop))
@@ -267,7 +270,7 @@ class AccessSearch:
             indptr, head, self.weight[arc], places.node, places.leave, places.edge, places.fraction,
             # Along a shared edge the reversed search runs the other way.
             places.along[:, ::-1].copy(), origins.node, origins.enter, origins.edge, origins.fraction,
-            self.limit + 0.5, 4 * numba.get_num_threads(),
+            search_reach(self.limit), 4 * numba.get_num_threads(),
         )  # fmt: skip
         offsets, place, seconds = finite_entries(np.ascontiguousarray(seconds.T))
         seconds = whole_seconds(seconds).astype(np.int64)
@@ -295,7 +298,7 @@ def _then_walk(drives, walks, n_stops: int):
     entry = np.repeat(np.arange(len(place)), counts)
     walk = np.repeat(walk_offsets[place] - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(counts.sum())
     return _sorted_csr(
-        _rows_of(offsets)[entry], walk_stop[walk], seconds[entry] + walk_seconds[walk], len(offsets) - 1
+        rows_of(offsets)[entry], walk_stop[walk], seconds[entry] + walk_seconds[walk], len(offsets) - 1
     )
 
 
@@ -304,7 +307,7 @@ def _sorted_csr(rows, columns, seconds, n_rows: int):
     order = np.lexsort((seconds, columns, rows))
     rows, columns, seconds = rows[order], columns[order], seconds[order]
     first = np.r_[True, (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])] if len(rows) else rows > 0
-    return _offsets(rows[first], n_rows), columns[first], seconds[first]
+    return offsets_of(rows[first], n_rows), columns[first], seconds[first]
 
 
 @dataclass(frozen=True)
@@ -563,7 +566,7 @@ def _transfers_turned_round(transfers: tuple) -> tuple:
     every journey's total (it may make a walk negative, which a RAPTOR round allows).
     """
     offsets, to_stop, seconds, board_extra = transfers
-    source = _rows_of(offsets)
+    source = rows_of(offsets)
     seconds = seconds + board_extra[to_stop] - board_extra[source]
     return (*_transpose(offsets, to_stop, seconds, len(board_extra)), board_extra)
 
@@ -631,7 +634,7 @@ def _unreached(values: np.ndarray) -> np.ndarray:
 def _transpose(offsets, target, seconds, n_targets: int):
     """The CSR of the same pairs, per target: ``(offsets, source, seconds)``."""
     order = np.argsort(target, kind="stable")
-    return _offsets(target, n_targets), _rows_of(offsets)[order], seconds[order]
+    return offsets_of(target, n_targets), rows_of(offsets)[order], seconds[order]
 
 
 def _csr_rows(csr, rows: slice):
@@ -699,22 +702,12 @@ def _minutes(durations: np.ndarray, keep: bool) -> np.ndarray:
     return np.where(values == UNREACHED_DURATION, UNREACHED, values)
 
 
-def _rows_of(offsets: np.ndarray) -> np.ndarray:
-    """The row of every entry of a CSR."""
-    return np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-
-
-def _offsets(rows: np.ndarray, n_rows: int) -> np.ndarray:
-    """CSR offsets of entries sorted by ``rows``."""
-    return np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_rows)))).astype(np.int64)
-
-
 def _kept(csr, keep: np.ndarray):
     """The entries of a CSR ``(offsets, column, seconds)`` where ``keep`` holds."""
     offsets, column, seconds = csr
     if keep.all():
         return csr
-    return _offsets(_rows_of(offsets)[keep], len(offsets) - 1), column[keep], seconds[keep]
+    return offsets_of(rows_of(offsets)[keep], len(offsets) - 1), column[keep], seconds[keep]
 
 
 def _split_columns(pairs, n_first: int):
@@ -733,7 +726,7 @@ def _with_zeros(offsets, target, seconds, rows, columns):
     if len(rows) == 0:
         return offsets, target, seconds
     width = int(max(target.max(initial=-1), columns.max())) + 1
-    keys = _rows_of(offsets) * width + target
+    keys = rows_of(offsets) * width + target
     wanted = rows * width + columns
     at = np.searchsorted(keys, wanted)
     found = at < len(keys)
