@@ -13,6 +13,7 @@ import pytest
 
 import reachable as rc
 import reachable.cluster
+import reachable.matrix
 
 distributed = pytest.importorskip("distributed")
 dd = pytest.importorskip("dask.dataframe")
@@ -113,6 +114,51 @@ def test_a_matrix_written_in_parts_reads_back_equal(poa_transit, origins_and_pla
         ]  # fmt: skip
         back = dd.read_parquet(where).compute().reset_index(drop=True)  # as users would read it
         pd.testing.assert_frame_equal(back, local, check_dtype=False)
+
+
+def test_a_query_failing_on_the_client_cancels_its_tasks(
+    poa_transit, origins_and_places, client, monkeypatch
+):
+    origins, destinations = origins_and_places
+
+    def broken(*args):
+        raise MemoryError("no room for the ids")
+
+    monkeypatch.setattr(reachable.matrix, "_id_columns", broken)
+    with pytest.raises(MemoryError) as failure:
+        rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client=client)
+
+    def tasks(dask_scheduler):
+        return [str(key) for key in dask_scheduler.tasks if "_on_worker" in str(key)]
+
+    # The failed call's frame (kept by the traceback, as a notebook keeps it) holds the futures:
+    # only their cancellation lets the scheduler forget the tasks.
+    assert failure.traceback
+    deadline = time.monotonic() + 30
+    while client.run_on_scheduler(tasks) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert client.run_on_scheduler(tasks) == []
+
+
+def test_a_matrix_written_in_parts_leaves_no_part_when_a_chunk_fails(
+    poa_transit, origins_and_places, tmp_path, monkeypatch
+):
+    origins, destinations = origins_and_places
+    where = tmp_path / "ttm"
+    rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, out=where)
+    assert len(list(where.glob("part-*.parquet"))) == 2
+    written = reachable.matrix._matrix_piece
+
+    def second_fails(network, piece, *args, **kwargs):
+        if piece[0] == 1:
+            assert list(where.glob(".part-00000.parquet.staged")), "the first chunk written, not published"
+            raise RuntimeError("chunk 1 failed")
+        return written(network, piece, *args, **kwargs)
+
+    monkeypatch.setattr(reachable.matrix, "_matrix_piece", second_fails)
+    with pytest.raises(RuntimeError, match="chunk 1 failed"):
+        rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, out=where)
+    assert list(where.iterdir()) == []  # neither this run's first chunk nor the earlier matrix
 
 
 @pytest.mark.parametrize("shipped", ["from its file", "sent"])

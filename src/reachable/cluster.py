@@ -25,7 +25,7 @@ import uuid
 import warnings
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,45 +93,43 @@ def run(
     write a matrix in parts). ``function`` is usually the public function itself: a chunk
     of origins gives the rows the whole query would.
     """
-    return start(function, network, pieces, *extra, client=client, progress=progress, what=what,
-                 options=options)()  # fmt: skip
+    with start(function, network, pieces, *extra, client=client, progress=progress, what=what,
+               options=options) as results:  # fmt: skip
+        return results()
 
 
+@contextlib.contextmanager
 def start(
     function: Callable, network, pieces: list, *extra, client, progress, what: str, options: dict
-) -> Callable[[], list]:
-    """Set off :func:`run`'s tasks; return the function that waits for their results, in order.
+) -> Iterator[Callable[[], list]]:
+    """Set off :func:`run`'s tasks; give the function that waits for their results, in order.
 
-    Between the two the client may prepare what does not depend on the results (the ids of
-    a matrix) while the workers compute. Without a client the pieces run when the results
-    are asked for.
+    Within the ``with`` block the client may prepare what does not depend on the results (the
+    ids of a matrix) while the workers compute. Should the block fail, the tasks still queued
+    or running are cancelled: nothing is left computing for a result no one will read (a
+    notebook keeps the failed frame, and with it the tasks, alive). Without a client the
+    pieces run when the results are asked for.
     """
-    stack = contextlib.ExitStack()
-    bar = stack.enter_context(progress_bar(len(pieces), what, progress, unit="chunk"))
-    if client is None:
+    with progress_bar(len(pieces), what, progress, unit="chunk") as bar:
+        if client is None:
 
-        def here() -> list:
-            with stack:
+            def here() -> list:
                 results = []
                 for piece in pieces:
                     results.append(function(network, piece, *extra, progress=False, **options))
                     bar.update()
                 return results
 
-        return here
-    try:
+            yield here
+            return
         ticket = _scattered(client, network)
         futures = [
             client.submit(_on_worker, function, ticket, piece, extra, options, pure=False) for piece in pieces
         ]
-    except BaseException:
-        stack.close()
-        raise
 
-    def gathered() -> list:
-        from distributed import as_completed
+        def gathered() -> list:
+            from distributed import as_completed
 
-        with stack:
             order = {future.key: i for i, future in enumerate(futures)}
             results = [None] * len(futures)
             # Results come over as their tasks end, while the other tasks still run.
@@ -140,7 +138,11 @@ def start(
                 bar.update()
             return results
 
-    return gathered
+        try:
+            yield gathered
+        except BaseException:
+            client.cancel(futures)
+            raise
 
 
 _SHARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -347,9 +349,27 @@ def interleave(frames: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:
 
 
 def write_part(frame: pd.DataFrame, folder: Path, index: int) -> Path:
-    """Write one chunk's rows as ``part-00000.parquet``, atomically (a killed task leaves no part)."""
-    path = Path(folder) / f"part-{index:05d}.parquet"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write one chunk's rows as a staged part, atomically (a killed task leaves no part).
+
+    A staged part (``.part-00000.parquet.staged``) is hidden from the readers of the folder,
+    pyarrow's (dot first) and Dask's (not ``.parquet``), until :func:`publish_parts` names it
+    ``part-00000.parquet``, once every chunk is written.
+    """
+    path = Path(folder) / f".part-{index:05d}.parquet.staged"
+    temporary = path.with_name(f".part-{index:05d}.parquet.{os.getpid()}.tmp")
     frame.to_parquet(temporary, index=False)
     os.replace(temporary, path)
     return path
+
+
+def clear_parts(folder: Path) -> None:
+    """Remove the parts of an earlier matrix in ``folder``, published or staged."""
+    for pattern in ("part-*.parquet", ".part-*"):
+        for stale in folder.glob(pattern):
+            stale.unlink(missing_ok=True)
+
+
+def publish_parts(staged: list[Path]) -> None:
+    """Name the staged parts of a whole matrix as readers expect them (see :func:`write_part`)."""
+    for path in staged:
+        os.replace(path, path.with_name(path.name.removeprefix(".").removesuffix(".staged")))

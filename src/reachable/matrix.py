@@ -13,7 +13,7 @@ import pandas as pd
 
 from ._checks import positive, whole_number
 from ._progress import progress_bar
-from .cluster import check_client, chunk_rows, origins_per_task, start, write_part
+from .cluster import check_client, chunk_rows, clear_parts, origins_per_task, publish_parts, start, write_part
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
@@ -227,7 +227,8 @@ def travel_time_matrix(
         A folder: write the matrix there as partitioned Parquet (one ``part-*.parquet`` per
         chunk of origins, written by the worker that computed it; read it back with
         ``dask.dataframe.read_parquet`` or ``pandas.read_parquet``), and return the folder.
-        For matrices bigger than memory.
+        For matrices bigger than memory. The parts appear when all are written: a run that
+        fails leaves no part (and removes those of an earlier matrix in the folder).
 
     Returns
     -------
@@ -309,21 +310,25 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
         if folder.exists() and not folder.is_dir():
             raise InvalidParameterError(f"out={str(folder)!r} is a file; give a folder for the parts")
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob("part-*.parquet"):  # an earlier matrix's parts
-            stale.unlink()
+        clear_parts(folder)
     rows = chunk_rows(len(origins), origins_per_task(len(destinations)), client=client)
     pieces = list(enumerate(origins[piece] for piece in rows))
-    results = start(
+    with start(
         _matrix_piece, network, pieces, destinations, routing, folder, client=client, progress=progress,
         what=f"{routing.mode} travel times", options={},
-    )  # fmt: skip
-    if folder is not None:
-        results()
-        return folder
-    # The workers send their seconds, not their frames: a few times less to carry, and the
-    # frame is made here as in one run, its ids while the workers compute.
-    ids = _id_columns(origins, destinations)
-    results = results()
+    ) as computed:  # fmt: skip
+        if folder is not None:
+            # Parts are published only once all are written: a run that fails leaves none.
+            try:
+                publish_parts(computed())
+            except BaseException:
+                clear_parts(folder)
+                raise
+            return folder
+        # The workers send their seconds, not their frames: a few times less to carry, and the
+        # frame is made here as in one run, its ids while the workers compute.
+        ids = _id_columns(origins, destinations)
+        results = computed()
     # Cast straight into the matrix: converting each chunk then concatenating writes it twice.
     lead = np.concatenate([result[0] for result in results], dtype=np.float64)
     if results[0][1] is None:
