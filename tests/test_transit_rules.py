@@ -20,6 +20,7 @@ feed; departures are at 08:00:00 on Monday 2019-05-13 unless said otherwise.
 
 from __future__ import annotations
 
+import copy
 import csv
 import math
 from pathlib import Path
@@ -30,6 +31,7 @@ import pytest
 from pyproj import Geod, Transformer
 
 import reachable as rc
+import reachable.routing.transit
 
 STREET = Path(__file__).parent / "data" / "transit_line.osm"
 METRES_PER_DEGREE = 6_371_009.0 * math.pi / 180  # of meridian, on the library's sphere
@@ -287,6 +289,33 @@ def test_the_same_seed_gives_the_same_times_another_seed_other_times(frequent_ne
     assert ((times >= FASTEST) & (times <= SLOWEST)).all()
     # Another seed draws other phases: equal frames would need the same 5 waits out of 1200
     # possible each, a chance below 1e-13.
+    assert not first.equals(other)
+
+
+def test_the_draws_of_the_last_settings_are_kept_for_the_next_queries(frequent_network, monkeypatch):
+    network = copy.copy(frequent_network)  # a copy starts with no query cache
+    expanded = []
+    expand = reachable.routing.transit.expand_frequencies
+
+    def counted(*args):
+        expanded.append(args)
+        return expand(*args)
+
+    monkeypatch.setattr(reachable.routing.transit, "expand_frequencies", counted)
+    five = {"percentiles": (0, 50, 100), "frequency_draws": 5, "board_slack": 60}
+    first = transit_matrix(network, ["O"], ["XE"], seed=1, **five)
+    assert len(expanded) == 5
+    arrive_by = transit_matrix(network, ["O"], ["XE"], departure=None, arrival="08:40:00", seed=1, **five)
+    pd.testing.assert_frame_equal(transit_matrix(network, ["O"], ["XE"], seed=1, **five), first)
+    assert len(expanded) == 5  # the arrive-by query and the repeat reused the draws
+    # Other settings draw again, and give what a network that never drew gives.
+    other = transit_matrix(network, ["O"], ["XE"], seed=2, **five)
+    assert len(expanded) == 10
+    pd.testing.assert_frame_equal(
+        other, transit_matrix(copy.copy(frequent_network), ["O"], ["XE"], seed=2, **five)
+    )
+    again = transit_matrix(network, ["O"], ["XE"], departure=None, arrival="08:40:00", seed=1, **five)
+    pd.testing.assert_frame_equal(again, arrive_by)
     assert not first.equals(other)
 
 

@@ -155,20 +155,32 @@ def stop_transfers(
 def draws(network: Network, query: TransitQuery) -> list[tuple[Timetable, TransitRoutes]]:
     """Timetable and routes of each draw of frequency phases.
 
-    One draw when no service is frequency-based, then cached on the network.
+    One draw when no service is frequency-based. The draws depend on the query's ``seed``
+    and ``frequency_draws`` alone: the network keeps those of the last settings asked, which
+    the next queries (the times of a profile, a cluster worker's tasks) mostly share.
     """
+    settings = _draw_settings(network, query)
+    cached = network.query_cache.get(("routes",))
+    if cached is not None and cached[0] == settings:
+        return cached[1]
     timetable = network.timetable
-    if len(timetable.frequency_trip) == 0:
-        key = ("routes",)
-        if key not in network.query_cache:
-            network.query_cache[key] = [(timetable, build_routes(timetable))]
-        return network.query_cache[key]
-    rng = np.random.default_rng(query.seed)
-    result = []
-    for _ in range(query.frequency_draws):
-        drawn = expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
-        result.append((drawn, build_routes(drawn)))
-    return result
+    if settings is None:
+        drawn = [(timetable, build_routes(timetable))]
+    else:
+        rng = np.random.default_rng(query.seed)
+        drawn = []
+        for _ in range(query.frequency_draws):
+            phased = expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
+            drawn.append((phased, build_routes(phased)))
+    network.query_cache[("routes",)] = (settings, drawn)
+    return drawn
+
+
+def _draw_settings(network: Network, query: TransitQuery) -> tuple[int, int] | None:
+    """What the draws of frequency phases depend on: None without frequency-based services."""
+    if len(network.timetable.frequency_trip) == 0:
+        return None
+    return (query.seed, query.frequency_draws)
 
 
 def departure_labels(network: Network, query: TransitQuery, access_stop, access_time, start: int):
@@ -544,16 +556,17 @@ def stacked_draws(
 ) -> dict[str, np.ndarray]:
     """The routes of every draw stacked in the kernels' layout, run back in time if ``turned_round``.
 
-    Cached on the network when no service is frequency-based (one draw, the same for every
-    query): a cluster worker's tasks then reuse them.
+    Kept on the network for the settings of the draws last asked (see :func:`draws`): a
+    cluster worker's tasks then reuse them.
     """
     key = ("stacked routes", turned_round)
-    if key in network.query_cache:
-        return network.query_cache[key]
+    settings = _draw_settings(network, query)
+    cached = network.query_cache.get(key)
+    if cached is not None and cached[0] == settings:
+        return cached[1]
     drawn = [routes for _, routes in draws(network, query)]
     stacked = stack_draws([reversed_routes(routes) for routes in drawn] if turned_round else drawn)
-    if len(network.timetable.frequency_trip) == 0:
-        network.query_cache[key] = stacked
+    network.query_cache[key] = (settings, stacked)
     return stacked
 
 
