@@ -125,23 +125,27 @@ def test_a_query_failing_on_the_client_cancels_its_tasks(
 ):
     origins, destinations = origins_and_places
 
+    def tasks(dask_scheduler):
+        return [str(key) for key in dask_scheduler.tasks if "_on_worker" in str(key)]
+
+    def until(done):
+        deadline = time.monotonic() + 30
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return done()
+
     def broken(*args):
+        # Fail once the scheduler holds the tasks (submitting them does not wait for it).
+        assert until(lambda: client.run_on_scheduler(tasks))
         raise MemoryError("no room for the ids")
 
     monkeypatch.setattr(reachable.matrix, "_id_columns", broken)
     with pytest.raises(MemoryError) as failure:
         rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client=client)
-
-    def tasks(dask_scheduler):
-        return [str(key) for key in dask_scheduler.tasks if "_on_worker" in str(key)]
-
     # The failed call's frame (kept by the traceback, as a notebook keeps it) holds the futures:
     # only their cancellation lets the scheduler forget the tasks.
     assert failure.traceback
-    deadline = time.monotonic() + 30
-    while client.run_on_scheduler(tasks) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert client.run_on_scheduler(tasks) == []
+    assert until(lambda: not client.run_on_scheduler(tasks))
 
 
 def test_a_matrix_written_in_parts_leaves_no_part_when_a_chunk_fails(
