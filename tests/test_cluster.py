@@ -148,6 +148,23 @@ def test_a_query_failing_on_the_client_cancels_its_tasks(
     assert until(lambda: not client.run_on_scheduler(tasks))
 
 
+def test_a_client_that_cannot_cancel_lets_the_failure_through(
+    poa_transit, origins_and_places, client, monkeypatch
+):
+    origins, destinations = origins_and_places
+
+    def closed(*args, **kwargs):
+        raise distributed.client.ClosedClientError("Client is closed. Can't send cancel-keys message.")
+
+    def broken(*args):
+        raise MemoryError("no room for the ids")
+
+    monkeypatch.setattr(reachable.matrix, "_id_columns", broken)
+    monkeypatch.setattr(client, "cancel", closed)
+    with pytest.raises(MemoryError, match="no room for the ids"):
+        rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client=client)
+
+
 def test_a_matrix_written_in_parts_leaves_no_part_when_a_chunk_fails(
     poa_transit, origins_and_places, tmp_path, monkeypatch
 ):

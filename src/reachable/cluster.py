@@ -141,7 +141,10 @@ def start(
         try:
             yield gathered
         except BaseException:
-            client.cancel(futures)
+            # The failure is the news: a client that cannot cancel (closed meanwhile) must not
+            # replace it with its own error.
+            with contextlib.suppress(Exception):
+                client.cancel(futures)
             raise
 
 
