@@ -140,12 +140,12 @@ def test_a_query_failing_on_the_client_cancels_its_tasks(
         raise MemoryError("no room for the ids")
 
     monkeypatch.setattr(reachable.matrix, "_id_columns", broken)
-    with pytest.raises(MemoryError) as failure:
+    with pytest.raises(MemoryError, match="no room for the ids") as failure:
         rc.travel_time_matrix(poa_transit, origins, destinations, mode="walk", max_time=30, client=client)
-    # The failed call's frame (kept by the traceback, as a notebook keeps it) holds the futures:
-    # only their cancellation lets the scheduler forget the tasks.
-    assert failure.traceback
+    # The failed call's frame, kept by the traceback (as a notebook keeps it), holds the
+    # futures: only their cancellation lets the scheduler forget the tasks.
     assert until(lambda: not client.run_on_scheduler(tasks))
+    del failure  # kept until here
 
 
 def test_a_client_that_cannot_cancel_lets_the_failure_through(

@@ -315,13 +315,19 @@ def positions_in(index: pd.Index, values: pd.Series) -> np.ndarray:
 
     Five times faster on the millions of ids of ``stop_times.txt``; -1 where absent.
     """
-    found = pa.array(values)
-    if isinstance(found, pa.ChunkedArray):
-        found = found.combine_chunks()
-    if not (pa.types.is_string(found.type) or pa.types.is_large_string(found.type)):
-        found = found.cast(pa.string())  # no values at all
+    found = _arrow_text(values)
     known = pa.array(index.to_numpy(dtype=object), type=found.type)
     return pc.index_in(found, value_set=known).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    """A column of strings as one Arrow string array (of large strings when it has no values)."""
+    text = pa.array(values)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
+        text = text.cast(pa.large_string())  # no values at all: a null column
+    return text
 
 
 def column_or_empty(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -358,11 +364,7 @@ def parse_times(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
     As :func:`reachable.kernels.clock_seconds` reads them (-1 where empty or malformed).
     """
-    text = pa.array(values.str.strip())
-    if isinstance(text, pa.ChunkedArray):
-        text = text.combine_chunks()
-    if not (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
-        text = text.cast(pa.large_string())
+    text = _arrow_text(values.str.strip())
     _, offsets_buffer, data_buffer = text.buffers()
     width = np.int64 if pa.types.is_large_string(text.type) else np.int32
     offsets = np.frombuffer(offsets_buffer, dtype=width)[text.offset : text.offset + len(text) + 1]

@@ -120,9 +120,10 @@ def read_street_ways(path: str | Path, modes: tuple[str, ...]) -> StreetWays:
                 ]
                 usable = any(forward or backward for forward, backward in allowed)
                 rules[kind] = (allowed, car_speed_kph(tags), tags["highway"]) if usable else None
-            if rules[kind] is None:
+            rule = rules[kind]
+            if rule is None:
                 continue
-            allowed, speed, highway = rules[kind]
+            allowed, speed, highway = rule
             first = len(refs)
             nodes = way.nodes
             n_nodes = len(nodes)

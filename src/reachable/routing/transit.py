@@ -103,13 +103,23 @@ def _egress(network: Network, query: TransitQuery, weight, destinations: Points,
     Repeated queries to the same destinations (one origin at a time, a service answering
     requests) then skip the stop-to-destination searches.
     """
-    key = ("egress", query.walk_speed, query.max_walk, query.max_snap_distance)
-    coordinates = (destinations.lon.tobytes(), destinations.lat.tobytes())
+    return _kept_for_last(
+        network,
+        ("egress", query.walk_speed, query.max_walk, query.max_snap_distance),
+        (destinations.lon.tobytes(), destinations.lat.tobytes()),
+        lambda: walk_pairs(network, weight, stop_costs(network, query), destination_costs, query.max_walk),
+    )
+
+
+def _kept_for_last(network: Network, key: tuple, inputs, compute):
+    """``compute()``, kept on the network under ``key`` for the last ``inputs`` it was asked for.
+
+    A query asking with other inputs computes again and replaces it: one value per key.
+    """
     cached = network.query_cache.get(key)
-    if cached is None or cached[0] != coordinates:
-        pairs = walk_pairs(network, weight, stop_costs(network, query), destination_costs, query.max_walk)
-        network.query_cache[key] = (coordinates, pairs)
-    return network.query_cache[key][1]
+    if cached is None or cached[0] != inputs:
+        cached = network.query_cache[key] = (inputs, compute())
+    return cached[1]
 
 
 def stop_transfers(
@@ -160,19 +170,19 @@ def draws(network: Network, query: TransitQuery) -> list[tuple[Timetable, Transi
     the next queries (the times of a profile, a cluster worker's tasks) mostly share.
     """
     settings = _draw_settings(network, query)
-    cached = network.query_cache.get(("routes",))
-    if cached is not None and cached[0] == settings:
-        return cached[1]
-    timetable = network.timetable
+    return _kept_for_last(network, ("routes",), settings, lambda: _drawn(network.timetable, settings))
+
+
+def _drawn(timetable: Timetable, settings: tuple[int, int] | None) -> list[tuple[Timetable, TransitRoutes]]:
+    """The draws of :func:`draws` for ``settings`` (see :func:`_draw_settings`), built anew."""
     if settings is None:
-        drawn = [(timetable, build_routes(timetable))]
-    else:
-        rng = np.random.default_rng(query.seed)
-        drawn = []
-        for _ in range(query.frequency_draws):
-            phased = expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
-            drawn.append((phased, build_routes(phased)))
-    network.query_cache[("routes",)] = (settings, drawn)
+        return [(timetable, build_routes(timetable))]
+    seed, n_draws = settings
+    rng = np.random.default_rng(seed)
+    drawn = []
+    for _ in range(n_draws):
+        phased = expand_frequencies(timetable, rng.integers(0, timetable.frequency_headway))
+        drawn.append((phased, build_routes(phased)))
     return drawn
 
 
@@ -559,15 +569,12 @@ def stacked_draws(
     Kept on the network for the settings of the draws last asked (see :func:`draws`): a
     cluster worker's tasks then reuse them.
     """
-    key = ("stacked routes", turned_round)
-    settings = _draw_settings(network, query)
-    cached = network.query_cache.get(key)
-    if cached is not None and cached[0] == settings:
-        return cached[1]
-    drawn = [routes for _, routes in draws(network, query)]
-    stacked = stack_draws([reversed_routes(routes) for routes in drawn] if turned_round else drawn)
-    network.query_cache[key] = (settings, stacked)
-    return stacked
+
+    def stacked() -> dict[str, np.ndarray]:
+        drawn = [routes for _, routes in draws(network, query)]
+        return stack_draws([reversed_routes(routes) for routes in drawn] if turned_round else drawn)
+
+    return _kept_for_last(network, ("stacked routes", turned_round), _draw_settings(network, query), stacked)
 
 
 def _transfers_turned_round(transfers: tuple) -> tuple:
