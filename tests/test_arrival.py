@@ -224,3 +224,21 @@ def test_on_poa_leaving_then_arrives_in_time_and_a_second_later_does_not(poa_tra
         assert arrival(pair.departure) == pair.arrival <= deadline
         later = arrival(pair.departure + pd.Timedelta(seconds=1))
         assert pd.isna(later) or later > deadline
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"max_walk_time": 10}, {"walk_speed": 5.5}, {"max_snap_distance": 150}, {"mode": "bike+transit"}],
+)
+def test_walks_kept_between_arrival_queries_follow_their_settings(poa_transit, hexes, options):
+    # The origins' walks of an arrive-by query are kept for the next one from the same points
+    # (a cluster's tasks each search their own destinations from them): a query with other
+    # walking or access settings gets its own.
+    few = hexes.iloc[::9].fillna({"jobs": 0})
+    settings = {"columns": ["jobs"], "mode": "transit", "cutoffs": [45], "arrival": "2019-05-13 15:00"}
+    first = rc.accessibility(poa_transit, few, few, **settings)
+    after = rc.accessibility(poa_transit, few, few, **settings | options)
+    poa_transit.query_cache.pop(("arrival walks",))
+    alone = rc.accessibility(poa_transit, few, few, **settings | options)
+    pd.testing.assert_frame_equal(after.drop(columns="mode"), alone.drop(columns="mode"))
+    assert not np.array_equal(after["jobs"], first["jobs"])

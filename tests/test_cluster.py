@@ -69,6 +69,77 @@ def test_accessibility_and_isochrones_on_the_cluster(poa_transit, origins_and_pl
     assert remote.geometry.geom_equals_exact(local.geometry, tolerance=0).all()
 
 
+ARRIVAL = "2019-05-13 15:00"
+
+
+def _count_destinations_searched(dask_worker=None):
+    """On a worker: count the points each transit kernel call searches (destinations, turned round)."""
+    import reachable.routing.transit as transit
+
+    searched = transit.__dict__.setdefault("_searched_for_test", [0])
+    searched[0] = 0
+    if not hasattr(transit, "_durations_unpatched"):
+        transit._durations_unpatched = transit._durations
+
+        def counted(arrays, lon, lat, n_departures):
+            transit._searched_for_test[0] += len(lon)
+            return transit._durations_unpatched(arrays, lon, lat, n_departures)
+
+        transit._durations = counted
+
+
+def _destinations_searched(dask_worker=None):
+    import reachable.routing.transit as transit
+
+    transit._durations = transit.__dict__.pop("_durations_unpatched")
+    return transit.__dict__.pop("_searched_for_test")[0]
+
+
+def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
+    poa_transit, origins_and_places, client
+):
+    # Arrive-by searches run per destination: the cluster splits the destinations (two tasks
+    # here, of 640 and 587), not the origins, whose every chunk would search them all again.
+    # Fractional counts make the sums depend on the order they are added in.
+    origins, destinations = origins_and_places
+    destinations = destinations.assign(jobs=destinations["jobs"] * 0.37 + 1 / 3)
+    settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [20, 45], "arrival": ARRIVAL}
+    local = rc.accessibility(poa_transit, origins, destinations, **settings)
+    client.run(_count_destinations_searched)
+    try:
+        remote = rc.accessibility(poa_transit, origins, destinations, client=client, **settings)
+    finally:
+        searched = client.run(_destinations_searched)
+    assert sum(searched.values()) == len(destinations)
+    assert all(searched.values()), "one worker did all the work"
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
+    assert remote.attrs == local.attrs
+    transit = local[local["mode"] == "transit"]
+    assert transit["jobs"].gt(transit.groupby("cutoff")["jobs"].transform("min")).any()
+
+    decay = rc.decay.exponential(0.1)
+    gravity = {"columns": ["jobs"], "mode": "transit", "measure": "gravity", "decay": decay, "max_time": 45}
+    local = rc.accessibility(poa_transit, origins, destinations, arrival=ARRIVAL, **gravity)
+    remote = rc.accessibility(poa_transit, origins, destinations, arrival=ARRIVAL, client=client, **gravity)
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
+
+
+def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, client):
+    origins, destinations = origins_and_places
+    destinations = destinations.assign(jobs=destinations["jobs"] * 0.37 + 1 / 3)
+    settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [30, 60], "by": "arrival",
+                "times": ["2019-05-13 12:00", "2019-05-13 15:00", "2019-05-13 16:30"]}  # fmt: skip
+    local = rc.accessibility_profile(poa_transit, origins, destinations, **settings)
+    client.run(_count_destinations_searched)
+    try:
+        remote = rc.accessibility_profile(poa_transit, origins, destinations, client=client, **settings)
+    finally:
+        searched = client.run(_destinations_searched)
+    assert sum(searched.values()) == len(destinations)
+    pd.testing.assert_frame_equal(remote, local, check_exact=True)
+    assert remote.attrs == local.attrs
+
+
 def test_a_worker_killed_mid_run_changes_nothing(poa_transit, origins_and_places, client):
     origins, destinations = origins_and_places
     local = rc.travel_time_matrix(

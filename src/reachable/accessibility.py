@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names, positive
-from .cluster import check_client, chunk_rows, origins_per_task, run
+from .cluster import check_client, run_both_ways
 from .cutoffs import last_second
 from .decay import weights
 from .errors import InvalidParameterError
@@ -18,6 +18,7 @@ from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
+from .routing.transit import DESTINATIONS_PER_SUM
 
 MEASURES = ("cumulative", "gravity")
 
@@ -90,8 +91,8 @@ def accessibility(
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
     client : distributed.Client, optional
-        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
-        frame, bit for bit.
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`), of
+        destinations for ``transit`` by ``arrival``: the same frame, bit for bit.
     **routing
         Other settings of :func:`travel_time_matrix`: ``max_walk_time``, ``max_transfers``,
         ``walk_speed``, ``bike_speed``, ``car_speed_factor``, ``board_slack``,
@@ -171,11 +172,17 @@ def accessibility(
                           progress=progress)  # fmt: skip
     else:  # everything checked: the chunks run on the workers, which send back their numbers
         check_client(client)
-        size = origins_per_task(len(destination_points))
-        pieces = [origin_points[rows] for rows in chunk_rows(len(origin_points), size, client=client)]
-        parts = run(_reached, network, pieces, destination_points, counts, settings, cutoff_values, decay,
-                    client=client, progress=progress, what="accessibility", options={})  # fmt: skip
-        values = [np.concatenate([part[m] for part in parts], axis=2) for m in range(len(modes))]
+        values = run_both_ways(
+            _reached_in_task, network,
+            (origin_points, destination_points, counts, settings, cutoff_values, decay),
+            backward=[mode_settings.by_destinations for mode_settings in settings],
+            n_origins=len(origin_points), n_destinations=len(destination_points),
+            shapes=[
+                (len(cutoff_values), len(mode_settings.percentiles), len(origin_points), len(columns))
+                for mode_settings in settings
+            ],
+            origin_axis=2, group=DESTINATIONS_PER_SUM, client=client, progress=progress, what="accessibility",
+        )  # fmt: skip
     frames = []
     for mode_name, mode_values, mode_settings in zip(modes, values, settings, strict=True):
         n_p = len(mode_settings.percentiles)
@@ -229,26 +236,94 @@ def _reached(
     result = []
     for mode_settings in settings:
         values = np.zeros((len(cutoffs), len(mode_settings.percentiles), len(origins), counts.shape[1]))
-        if mode_settings.transit is None and decay is None:
+        if mode_settings.by_destinations:
+            everything = slice(0, len(destinations))
+            for part in _arrival_sums(network, origins, destinations, counts, mode_settings, cutoffs, decay,
+                                      everything, progress=progress):  # fmt: skip
+                values += part
+        elif mode_settings.transit is None and decay is None:
             # Cumulative on the streets: summed by the searches, the same at every percentile.
             limits = [last_second(cutoff) for cutoff in cutoffs]
             sums = street_opportunity_sums(network, origins, destinations, counts, mode_settings, limits,
                                            progress=progress)  # fmt: skip
             values[:] = sums[:, None]
-            result.append(values)
-            continue
-        for block in travel_time_blocks(network, origins, destinations, mode_settings, progress=progress):
-            rows, reached_counts = block.rows, counts[block.columns]
-            by_percentile = np.moveaxis(block.seconds, 2, 0)  # (percentile, origin, destination)
-            for c, cutoff in enumerate(cutoffs):
-                if cutoff is None:
-                    # Minutes as travel_time_matrix reports them; unreachable pairs weigh 0.
-                    reached = np.isfinite(by_percentile)
-                    weight = np.zeros(by_percentile.shape)
-                    weight[reached] = weights(decay, by_percentile[reached] / 60.0)
-                    values[c, :, rows] += weight @ reached_counts
-                else:
-                    limit = last_second(cutoff)
-                    values[c, :, rows] += opportunities_within(by_percentile, limit, reached_counts)
+        else:
+            for block in travel_time_blocks(network, origins, destinations, mode_settings, progress=progress):
+                values[:, :, block.rows] = _sums(block.seconds, counts[block.columns], cutoffs, decay)
         result.append(values)
     return result
+
+
+def _arrival_sums(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    counts: np.ndarray,
+    settings,
+    cutoffs: list,
+    decay,
+    columns: slice,
+    *,
+    progress: bool | None,
+):
+    """Yield the opportunities of each group of destinations in ``columns`` reached by arrival.
+
+    Each an array (cutoff, percentile, origin, column) over one group of
+    :data:`~reachable.routing.transit.DESTINATIONS_PER_SUM` destinations: added in order,
+    they give the same sums whichever task computed which group.
+    """
+    blocks = travel_time_blocks(network, origins, destinations, settings, columns=columns, progress=progress)
+    for block in blocks:
+        first = block.columns.start
+        for group_start in range(first, block.columns.stop, DESTINATIONS_PER_SUM):
+            group = slice(group_start, min(group_start + DESTINATIONS_PER_SUM, block.columns.stop))
+            seconds = block.seconds[:, group.start - first : group.stop - first]
+            yield _sums(seconds, counts[group], cutoffs, decay)
+
+
+def _sums(seconds: np.ndarray, counts: np.ndarray, cutoffs: list, decay) -> np.ndarray:
+    """Opportunities within each cutoff (weighed by ``decay`` for a cutoff of None).
+
+    ``seconds`` is (origin, destination, percentile); the result (cutoff, percentile,
+    origin, column).
+    """
+    by_percentile = np.moveaxis(seconds, 2, 0)  # (percentile, origin, destination)
+    sums = np.empty((len(cutoffs), *by_percentile.shape[:2], counts.shape[1]))
+    for c, cutoff in enumerate(cutoffs):
+        if cutoff is None:
+            # Minutes as travel_time_matrix reports them; unreachable pairs weigh 0.
+            reached = np.isfinite(by_percentile)
+            weight = np.zeros(by_percentile.shape)
+            weight[reached] = weights(decay, by_percentile[reached] / 60.0)
+            sums[c] = weight @ counts
+        else:
+            sums[c] = opportunities_within(by_percentile, last_second(cutoff), counts)
+    return sums
+
+
+def _reached_in_task(
+    network: Network,
+    piece: tuple[str, slice],
+    origins: Points,
+    destinations: Points,
+    counts: np.ndarray,
+    settings: list,
+    cutoffs: list,
+    decay,
+    *,
+    progress: bool | None,
+) -> list:
+    """A task of :func:`~reachable.cluster.run_both_ways`.
+
+    For a chunk of origins, :func:`_reached`'s arrays of the modes searched forward; for a
+    chunk of destinations, the list of its groups' sums of each mode searched by arrival.
+    """
+    kind, rows = piece
+    if kind == "origins":
+        forward = [mode_settings for mode_settings in settings if not mode_settings.by_destinations]
+        return _reached(
+            network, origins[rows], destinations, counts, forward, cutoffs, decay, progress=progress
+        )
+    backward = [mode_settings for mode_settings in settings if mode_settings.by_destinations]
+    arguments = (network, origins, destinations, counts)
+    return [list(_arrival_sums(*arguments, s, cutoffs, decay, rows, progress=progress)) for s in backward]

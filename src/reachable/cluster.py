@@ -5,6 +5,9 @@ of origins are exactly the rows they would be in one run (the kernels search eac
 its own, whatever its neighbours in a chunk). So a query is cut into chunks of origins (of at
 most :data:`PAIRS_PER_TASK` origin-destination pairs), each a task running the same function
 on a worker, and the results are put back in origin order: bit for bit the local result.
+Searches by arrival run backwards, one per destination: accessibility and profiles by arrival
+cut the destinations instead (:func:`run_both_ways`) and add up the sums of their groups of
+destinations in the local run's order.
 
 The network goes to each worker once, never once per task nor once per query: a worker keeps
 its copy, with the caches its queries fill, for the next tasks and queries. The matrix and
@@ -29,6 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ._progress import progress_bar
@@ -70,17 +74,19 @@ def chunks(frame: pd.DataFrame, size: int, *, client=None) -> list[pd.DataFrame]
     return [frame.iloc[rows] for rows in chunk_rows(len(frame), size, client=client)]
 
 
-def chunk_rows(n_rows: int, size: int, *, client=None) -> list[slice]:
-    """``n_rows`` rows cut into consecutive slices of at most ``size``.
+def chunk_rows(n_rows: int, size: int, *, client=None, multiple: int = 1) -> list[slice]:
+    """``n_rows`` rows cut into consecutive slices of at most ``size``, rounded up to a ``multiple``.
 
     With a ``client``, the number of slices is a multiple of the cluster's task threads, in
-    slices of even sizes, so that no thread is left alone with the last one.
+    slices of even sizes, so that no thread is left alone with the last one. Every slice but
+    the last holds a multiple of ``multiple`` rows.
     """
     n_pieces = -(-n_rows // size)
     if client is not None:
         threads = max(1, sum(client.nthreads().values()))
         n_pieces = -(-n_pieces // threads) * threads
     size = max(1, -(-n_rows // max(n_pieces, 1)))
+    size = -(-size // multiple) * multiple
     return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
 
 
@@ -95,30 +101,80 @@ def run(
     """
     with start(function, network, pieces, *extra, client=client, progress=progress, what=what,
                options=options) as results:  # fmt: skip
-        return results()
+        return list(results())
+
+
+def run_both_ways(
+    function: Callable,
+    network,
+    extra: tuple,
+    *,
+    backward: list[bool],
+    n_origins: int,
+    n_destinations: int,
+    shapes: list[tuple],
+    origin_axis: int,
+    group: int,
+    client,
+    progress,
+    what: str,
+) -> list[np.ndarray]:
+    """Per mode, sums over destinations computed by chunks of origins, or of destinations.
+
+    A mode searched ``backward`` (arriving by a deadline) runs a search per destination: a
+    chunk of origins would search every destination again, so those modes split the
+    destinations. ``function(network, ("origins", rows), *extra, progress=False)`` returns
+    the forward modes' arrays for those origins (concatenated along ``origin_axis``);
+    ``function(network, ("destinations", columns), *extra, progress=False)`` returns, per
+    backward mode, the sums of its groups of ``group`` destinations (chunks hold whole
+    groups), added here group after group as a local run adds them: the same numbers, bit
+    for bit. ``shapes`` are the modes' whole arrays.
+    """
+    forward = [m for m, back in enumerate(backward) if not back]
+    turned = [m for m, back in enumerate(backward) if back]
+    pieces = []
+    if forward:
+        size = origins_per_task(n_destinations)
+        pieces += [("origins", rows) for rows in chunk_rows(n_origins, size, client=client)]
+    if turned:
+        size = origins_per_task(n_origins)  # as many searches a task as from origins
+        pieces += [("destinations", columns) for columns in chunk_rows(n_destinations, size, client=client,
+                                                                        multiple=group)]  # fmt: skip
+    chunks_of = {m: [] for m in forward}
+    values = {m: np.zeros(shapes[m]) for m in turned}
+    with start(function, network, pieces, *extra, client=client, progress=progress, what=what,
+               options={}) as results:  # fmt: skip
+        for (kind, _), result in zip(pieces, results(), strict=True):
+            if kind == "origins":
+                for m, part in zip(forward, result, strict=True):
+                    chunks_of[m].append(part)
+                continue
+            for m, sums in zip(turned, result, strict=True):
+                for group_sums in sums:
+                    values[m] += group_sums
+    values |= {m: np.concatenate(parts, axis=origin_axis) for m, parts in chunks_of.items()}
+    return [values[m] for m in range(len(backward))]
 
 
 @contextlib.contextmanager
 def start(
     function: Callable, network, pieces: list, *extra, client, progress, what: str, options: dict
-) -> Iterator[Callable[[], list]]:
-    """Set off :func:`run`'s tasks; give the function that waits for their results, in order.
+) -> Iterator[Callable[[], Iterator]]:
+    """Set off :func:`run`'s tasks; give the function that iterates over their results, in order.
 
     Within the ``with`` block the client may prepare what does not depend on the results (the
     ids of a matrix) while the workers compute. Should the block fail, the tasks still queued
     or running are cancelled: nothing is left computing for a result no one will read (a
     notebook keeps the failed frame, and with it the tasks, alive). Without a client the
-    pieces run when the results are asked for.
+    pieces run as their results are asked for.
     """
     with progress_bar(len(pieces), what, progress, unit="chunk") as bar:
         if client is None:
 
-            def here() -> list:
-                results = []
+            def here() -> Iterator:
                 for piece in pieces:
-                    results.append(function(network, piece, *extra, progress=False, **options))
+                    yield function(network, piece, *extra, progress=False, **options)
                     bar.update()
-                return results
 
             yield here
             return
@@ -127,16 +183,22 @@ def start(
             client.submit(_on_worker, function, ticket, piece, extra, options, pure=False) for piece in pieces
         ]
 
-        def gathered() -> list:
+        def gathered() -> Iterator:
             from distributed import as_completed
 
             order = {future.key: i for i, future in enumerate(futures)}
-            results = [None] * len(futures)
-            # Results come over as their tasks end, while the other tasks still run.
+            early = {}
+            following = 0
+            # Results come over as their tasks end, while the other tasks still run; each is
+            # handed on in its turn, so that a caller adding them up holds few at once.
             for future, result in as_completed(futures, with_results=True):
-                results[order[future.key]] = result
+                index = order[future.key]
+                early[index] = result
+                futures[index] = None  # the result is here: the worker may forget it
                 bar.update()
-            return results
+                while following in early:
+                    yield early.pop(following)
+                    following += 1
 
         try:
             yield gathered
@@ -144,7 +206,7 @@ def start(
             # The failure is the news: a client that cannot cancel (closed meanwhile) must not
             # replace it with its own error.
             with contextlib.suppress(Exception):
-                client.cancel(futures)
+                client.cancel([future for future in futures if future is not None])
             raise
 
 

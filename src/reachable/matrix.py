@@ -320,7 +320,7 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
         if folder is not None:
             # Parts are published only once all are written: a run that fails leaves none.
             try:
-                publish_parts(computed())
+                publish_parts(list(computed()))
             except BaseException:
                 clear_parts(folder)
                 raise
@@ -328,7 +328,7 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
         # The workers send their seconds, not their frames: a few times less to carry, and the
         # frame is made here as in one run, its ids while the workers compute.
         ids = _id_columns(origins, destinations)
-        results = computed()
+        results = list(computed())
     # Cast straight into the matrix: converting each chunk then concatenating writes it twice.
     lead = np.concatenate([result[0] for result in results], dtype=np.float64)
     if results[0][1] is None:
@@ -366,6 +366,11 @@ class Routing:
     transit: TransitQuery | None
     arrival: pd.Timestamp | None = None
     """An arrive-by deadline."""
+
+    @property
+    def by_destinations(self) -> bool:
+        """Whether it searches destination by destination: public transport by arrival."""
+        return self.transit is not None and self.transit.arrive_by
 
     @property
     def walk_speed(self) -> float:
@@ -541,19 +546,28 @@ def _combined(mode: str, access_mode) -> str:
 
 
 def travel_time_blocks(
-    network: Network, origins: Points, destinations: Points, routing: Routing, *, progress: bool | None = None
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    routing: Routing,
+    *,
+    columns: slice | None = None,
+    progress: bool | None = None,
 ) -> Iterator[Block]:
     """Yield a :class:`Block` per chunk of origins (of destinations, for transit arrivals).
 
     Blocks are independent, so a caller can aggregate them as they come (accessibility) or
-    place them (matrices), and a scheduler could run them anywhere.
+    place them (matrices), and a scheduler could run them anywhere. ``columns`` limits
+    transit arrivals, searched per destination, to those destinations (see
+    :func:`~reachable.routing.transit.arrival_blocks`).
     """
     everything = slice(0, len(destinations))
     query = routing.transit
     if query is not None and query.arrive_by:
-        for columns, lead in arrival_blocks(network, origins, destinations, query, progress=progress):
+        blocks = arrival_blocks(network, origins, destinations, query, columns=columns, progress=progress)
+        for searched, lead in blocks:
             yield Block(
-                slice(0, len(origins)), columns, unreached_as_inf(percentile_values(lead, query.percentiles))
+                slice(0, len(origins)), searched, unreached_as_inf(percentile_values(lead, query.percentiles))
             )
         return
     if query is not None:

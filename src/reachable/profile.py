@@ -26,7 +26,7 @@ import pandas as pd
 
 from ._checks import column_names, cutoff_minutes, names
 from .accessibility import RESERVED as ACCESSIBILITY_RESERVED
-from .cluster import check_client, chunks, interleave, origins_per_task, run
+from .cluster import check_client, run_both_ways
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .kernels import opportunities_within
@@ -36,7 +36,7 @@ from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
-from .routing.transit import arrival_blocks, percentile_values, transit_blocks
+from .routing.transit import DESTINATIONS_PER_SUM, arrival_blocks, percentile_values, transit_blocks
 from .timeline import local_time, timeline_seconds
 
 if TYPE_CHECKING:
@@ -137,15 +137,68 @@ def _deadlines(
 
     An opportunity counts when one may leave at most the cutoff before the deadline.
     """
-    query = dataclasses.replace(settings.transit, departures=np.empty(0, dtype=np.int64), deadlines=seconds)
     n_times = len(seconds)
     values = np.zeros((n_times, len(limits), len(settings.percentiles), len(origins), counts.shape[1]))
-    for columns, lead in arrival_blocks(network, origins, destinations, query, progress=progress):
-        for m in range(n_times):
-            at_m = percentile_values(lead[:, :, m::n_times], query.percentiles)
-            # Each chunk of destinations adds its opportunities to every origin.
-            values[m] += _reached(at_m, limits, counts[columns])
+    everything = slice(0, len(destinations))
+    for group in _deadline_sums(network, origins, destinations, counts, settings, limits, seconds, everything,
+                                progress):  # fmt: skip
+        values += group
     return values
+
+
+def _deadline_sums(
+    network: Network, origins: Points, destinations: Points, counts: np.ndarray, settings: Routing,
+    limits: list[int], seconds: np.ndarray, columns: slice, progress: bool | None,
+):  # fmt: skip
+    """Yield the opportunities of each group of destinations in ``columns``, at every deadline.
+
+    Groups of :data:`~reachable.routing.transit.DESTINATIONS_PER_SUM`: added in order, the
+    same sums whichever task computed which group.
+    """
+    query = dataclasses.replace(settings.transit, departures=np.empty(0, dtype=np.int64), deadlines=seconds)
+    n_times = len(seconds)
+    blocks = arrival_blocks(network, origins, destinations, query, columns=columns, progress=progress)
+    for block, lead in blocks:
+        for start in range(block.start, block.stop, DESTINATIONS_PER_SUM):
+            group = slice(start, min(start + DESTINATIONS_PER_SUM, block.stop))
+            in_block = lead[:, group.start - block.start : group.stop - block.start]
+            at_each_time = [
+                percentile_values(in_block[:, :, m::n_times], query.percentiles) for m in range(n_times)
+            ]
+            yield np.stack([_reached(at_m, limits, counts[group]) for at_m in at_each_time])
+
+
+def _values(
+    network: Network, origins: Points, destinations: Points, counts: np.ndarray, settings: Routing,
+    limits: list[int], seconds: np.ndarray, progress: bool | None,
+) -> np.ndarray:  # fmt: skip
+    """One mode's opportunities reached: (time, cutoff, percentile, origin, column)."""
+    arguments = (network, origins, destinations, counts, settings, limits)
+    if settings.transit is None:
+        return _street(*arguments, len(seconds), progress)
+    search = _deadlines if settings.transit.arrive_by else _departures
+    return search(*arguments, seconds, progress)
+
+
+def _values_in_task(
+    network: Network, piece: tuple[str, slice], origins: Points, destinations: Points, counts: np.ndarray,
+    settings: list[Routing], limits: list[int], seconds: np.ndarray, *, progress: bool | None,
+) -> list:  # fmt: skip
+    """A task of :func:`~reachable.cluster.run_both_ways`.
+
+    For a chunk of origins, the arrays of the modes searched forward; for a chunk of
+    destinations, the list of its groups' sums of each mode searched by arrival.
+    """
+    kind, rows = piece
+    if kind == "origins":
+        return [
+            _values(network, origins[rows], destinations, counts, mode_settings, limits, seconds, progress)
+            for mode_settings in settings
+            if not mode_settings.by_destinations
+        ]
+    backward = [mode_settings for mode_settings in settings if mode_settings.by_destinations]
+    arguments = (network, origins, destinations, counts)
+    return [list(_deadline_sums(*arguments, s, limits, seconds, rows, progress)) for s in backward]
 
 
 def _tidy(
@@ -231,8 +284,8 @@ def accessibility_profile(
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
     client : distributed.Client, optional
-        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
-        frame, bit for bit.
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`), of
+        destinations for public transport ``by="arrival"``: the same frame, bit for bit.
     **routing
         Other settings of :func:`reachable.travel_time_matrix`: ``max_walk_time``,
         ``max_transfers``, ``walk_speed``, ``bike_speed``, ``car_speed_factor``,
@@ -278,40 +331,46 @@ def accessibility_profile(
     destination_points = as_points(opportunities, "opportunities", areas=True)
     counts = opportunity_counts(opportunities, columns)
     limits = _limits(cutoff_values)
-    if client is not None:  # everything checked: the chunks run on the workers
-        check_client(client)
-        options = dict(
-            columns=columns, mode=modes, cutoffs=cutoff_values, times=moments, by=by, percentiles=percentiles,
-            **routing,
-        )  # fmt: skip
-        pieces = chunks(origins, origins_per_task(len(opportunities)), client=client)
-        frames = run(accessibility_profile, network, pieces, opportunities, client=client, progress=progress,
-                     what="accessibility profile", options=options)  # fmt: skip
-        return interleave(frames, [len(piece) for piece in pieces])
-
-    frames = []
+    settings = []
     for mode_name in modes:
         when = {by: moments[0]} if is_transit(mode_name) else {}
-        settings = routing_settings(
+        mode_settings = routing_settings(
             network, mode_name, max_time=max(cutoff_values), percentiles=percentiles,
             warn_ignored=not any(map(is_transit, modes)), **when, **routing,
         )  # fmt: skip
-        arguments = (network, origin_points, destination_points, counts, settings, limits)
-        if settings.transit is None:
-            values = _street(*arguments, len(moments), progress)
-        else:
-            seconds = np.array([timeline_seconds(network, t, "times") for t in moments], dtype=np.int64)
-            search = _departures if by == "departure" else _deadlines
-            values = search(*arguments, seconds, progress)
-        frames.append(
-            _tidy(origin_points, mode_name, moments, cutoff_values, settings.percentiles, values, columns)
-        )
+        settings.append(mode_settings)
+    # Street modes need only how many times there are: a network without timetable has no timeline.
+    on_timeline = any(mode_settings.transit is not None for mode_settings in settings)
+    seconds = np.array(
+        [timeline_seconds(network, t, "times") if on_timeline else 0 for t in moments], dtype=np.int64
+    )
+    if client is None:
+        arguments = (network, origin_points, destination_points, counts)
+        values = [_values(*arguments, mode_settings, limits, seconds, progress) for mode_settings in settings]
+    else:  # everything checked: the chunks run on the workers, which send back their numbers
+        check_client(client)
+        values = run_both_ways(
+            _values_in_task, network, (origin_points, destination_points, counts, settings, limits, seconds),
+            backward=[mode_settings.by_destinations for mode_settings in settings],
+            n_origins=len(origin_points), n_destinations=len(destination_points),
+            shapes=[
+                (len(seconds), len(limits), len(mode_settings.percentiles), len(origin_points), len(columns))
+                for mode_settings in settings
+            ],
+            origin_axis=3, group=DESTINATIONS_PER_SUM, client=client, progress=progress,
+            what="accessibility profile",
+        )  # fmt: skip
+    frames = [
+        _tidy(origin_points, name, moments, cutoff_values, mode_settings.percentiles, mode_values, columns)
+        for name, mode_settings, mode_values in zip(modes, settings, values, strict=True)
+    ]
     result = pd.concat(frames, ignore_index=True)
     frame = with_origin_geometry(result, origins, origin_points)
     frame.attrs["totals"] = {
         column: float(total) for column, total in zip(columns, counts.sum(axis=0), strict=True)
     }
     frame.attrs["by"] = by
-    if len(settings.percentiles) == 1:  # the same for every mode
-        frame.attrs["percentile"] = float(settings.percentiles[0])
+    percentiles = settings[0].percentiles  # the same for every mode
+    if len(percentiles) == 1:
+        frame.attrs["percentile"] = float(percentiles[0])
     return frame

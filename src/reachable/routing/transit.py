@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numba
@@ -30,6 +29,13 @@ searched with (see :func:`search_lanes`)."""
 
 DURATIONS_PER_CHUNK = 16_000_000
 """Most int32 durations (origin x destination x minute) a kernel call returns: 64 MB."""
+
+DESTINATIONS_PER_SUM = 128
+"""Destinations whose opportunities an arrive-by sum adds up before adding the next group's.
+
+Arrive-by searches run per destination, so a cluster splits them by destinations, each task
+summing whole groups: added group after group, its sums are bit for bit the local run's.
+Their kernel calls take whole groups too (see :func:`arrival_blocks`)."""
 
 
 @dataclass(frozen=True)
@@ -359,11 +365,6 @@ class WalkLegs:
     n_stops: int
     n_destinations: int
 
-    @functools.cached_property
-    def egress_by_destination(self) -> tuple:
-        """The egress walks per destination: CSR ``(offsets, stop, seconds)``."""
-        return _transpose(*self.egress, self.n_destinations)
-
     def from_origins(self, network: Network, rows: slice):
         """Access to stops and trips without public transport of the origins ``rows``, as two CSRs."""
         access, (offsets, target, seconds) = self.access.pairs(network, rows, self.n_stops)
@@ -501,6 +502,7 @@ def arrival_blocks(
     destinations: Points,
     query: TransitQuery,
     *,
+    columns: slice | None = None,
     progress: bool | None = None,
 ):
     """Yield ``(columns, lead)`` per chunk of destinations, for an arrive-by query.
@@ -509,10 +511,42 @@ def arrival_blocks(
     departure that arrives by each deadline: ``lead``, int64 of shape (n_origins, chunk,
     n_draws * n_deadlines), is how many seconds before the deadline it is (``UNREACHED``
     where no journey leaves within ``max_duration`` of the deadline).
+
+    ``columns`` limits the searches to those destinations (a cluster task's share; it starts
+    at a multiple of :data:`DESTINATIONS_PER_SUM`). Chunks hold whole groups of that many.
+    """
+    legs, walks = arrival_walks(network, origins, destinations, query)
+    columns = slice(0, len(destinations)) if columns is None else columns
+    yield from _latest_departures(network, legs, walks, query, len(origins), destinations, columns, progress)
+
+
+def arrival_walks(network: Network, origins: Points, destinations: Points, query: TransitQuery):
+    """The street legs of an arrive-by query, and its origins' walks kept for the last points.
+
+    Each task of a cluster searches its own destinations from the same origins: their walks
+    are searched once per worker, not once per task. They depend on the points and on how
+    one walks or rides to the stops, not on the timetable or the boarding slack.
     """
     legs = walk_legs(network, origins, destinations, query)
-    walks = legs.from_origins(network, slice(0, len(origins)))
-    yield from _latest_departures(network, legs, walks, query, len(origins), destinations, progress)
+    access = query.access
+    settings = (
+        query.walk_speed, query.max_walk, query.max_snap_distance,
+        None if access is None else (
+            access.mode, access.max_access, access.speeds,
+            None if access.places is None else access.places.tobytes(),
+            None if access.stops is None else access.stops.tobytes(),
+        ),
+    )  # fmt: skip
+    points = tuple(
+        values.tobytes() for values in (origins.lon, origins.lat, destinations.lon, destinations.lat)
+    )
+    walks = _kept_for_last(
+        network,
+        ("arrival walks",),
+        (settings, points),
+        lambda: legs.from_origins(network, slice(0, len(origins))),
+    )
+    return legs, walks
 
 
 def _latest_departures(
@@ -522,6 +556,7 @@ def _latest_departures(
     query: TransitQuery,
     n_origins: int,
     destinations: Points,
+    columns: slice,
     progress: bool | None,
 ):
     """The backward searches of :func:`arrival_blocks`: forward ones on the reversed routes.
@@ -535,30 +570,30 @@ def _latest_departures(
     n_destinations = len(destinations)
     back_routes = stacked_draws(network, query, turned_round=True)
     n_draws = int(back_routes["draw_offsets"].shape[0]) - 1
-    arrays = (
-        *_route_arrays(back_routes), *_transfers_turned_round(legs.transfers), query.board_slack,
-    )  # fmt: skip
-    to_origins = _transpose(*access, legs.n_stops)
-    from_destinations = legs.egress_by_destination
-    direct_in = _transpose(*direct, n_destinations)
+    transfers = _turned_round(network, "transfers", legs.transfers, _transfers_turned_round)
+    arrays = (*_route_arrays(back_routes), *transfers, query.board_slack)
+    to_origins = _turned_round(network, "access", access, lambda csr: _transpose(*csr, legs.n_stops))
+    from_destinations = egress_by_destination(network, legs)
+    direct_in = _turned_round(network, "direct", direct, lambda csr: _transpose(*csr, n_destinations))
     starts = -(query.deadlines[::-1] + query.board_slack)
     n_deadlines = len(starts)
-    chunk = _rows_per_chunk(n_draws * n_deadlines * n_origins)
-    with progress_bar(n_destinations, "transit arrivals", progress, unit="destination") as bar:
-        for start in range(0, n_destinations, chunk):
-            columns = slice(start, min(start + chunk, n_destinations))
+    per_call = _rows_per_chunk(n_draws * n_deadlines * n_origins)
+    chunk = max(DESTINATIONS_PER_SUM, per_call - per_call % DESTINATIONS_PER_SUM)
+    with progress_bar(columns.stop - columns.start, "transit arrivals", progress, unit="destination") as bar:
+        for start in range(columns.start, columns.stop, chunk):
+            block = slice(start, min(start + chunk, columns.stop))
             durations = _durations(
                 (
-                    *arrays, *_csr_rows(from_destinations, columns), *_csr_rows(direct_in, columns),
+                    *arrays, *_csr_rows(from_destinations, block), *_csr_rows(direct_in, block),
                     *to_origins, n_origins, starts, query.max_rounds, query.max_duration,
                 ),
-                destinations.lon[columns], destinations.lat[columns], n_deadlines,
+                destinations.lon[block], destinations.lat[block], n_deadlines,
             )  # fmt: skip
-            bar.update(columns.stop - columns.start)
+            bar.update(block.stop - block.start)
             # Per draw the kernel lists its departures (minus the deadlines) increasing, so the
             # deadlines from the latest: put them back in order.
             lead = durations.reshape(*durations.shape[:2], n_draws, n_deadlines)[..., ::-1]
-            yield columns, _unreached(lead.reshape(durations.shape).transpose(1, 0, 2))
+            yield block, _unreached(lead.reshape(durations.shape).transpose(1, 0, 2))
 
 
 def stacked_draws(
@@ -575,6 +610,24 @@ def stacked_draws(
         return stack_draws([reversed_routes(routes) for routes in drawn] if turned_round else drawn)
 
     return _kept_for_last(network, ("stacked routes", turned_round), _draw_settings(network, query), stacked)
+
+
+def egress_by_destination(network: Network, legs: WalkLegs) -> tuple:
+    """The egress walks of ``legs`` per destination: CSR ``(offsets, stop, seconds)``."""
+    return _turned_round(network, "egress", legs.egress, lambda csr: _transpose(*csr, legs.n_destinations))
+
+
+def _turned_round(network: Network, name: str, walks: tuple, turn) -> tuple:
+    """``turn(walks)``, kept on the network while ``walks`` is the very object its caches hold.
+
+    Searches backwards read walks per target instead of per source: each task of a cluster
+    searching its own destinations turns them once per worker, not once per task.
+    """
+    key = ("turned round", name)
+    cached = network.query_cache.get(key)
+    if cached is None or cached[0] is not walks:
+        cached = network.query_cache[key] = (walks, turn(walks))
+    return cached[1]
 
 
 def _transfers_turned_round(transfers: tuple) -> tuple:
@@ -612,11 +665,14 @@ def arrive_by(
         Seconds from the departure to the deadline, and the arrival in seconds on the
         network's timeline; ``UNREACHED`` where no journey leaves within ``max_duration``.
     """
-    legs = walk_legs(network, origins, destinations, query)
+    legs, walks = arrival_walks(network, origins, destinations, query)
+    access, direct = walks
     drawn = draws(network, query)
-    access, direct = walks = legs.from_origins(network, slice(0, len(origins)))
     lead = np.empty((len(origins), len(destinations), len(drawn)), dtype=np.int64)
-    searches = _latest_departures(network, legs, walks, query, len(origins), destinations, progress)
+    everything = slice(0, len(destinations))
+    searches = _latest_departures(
+        network, legs, walks, query, len(origins), destinations, everything, progress
+    )
     for columns, block in searches:
         lead[:, columns] = block
     pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, len(drawn))]
@@ -639,8 +695,8 @@ def arrive_by(
             draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
             draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
             draw_routes.stop_departure_offsets, draw_routes.stop_departure, *legs.transfers,
-            query.board_slack, *access, *direct, *legs.egress_by_destination, leave_offsets, leave[first],
-            asked_offsets, destination, len(destinations), query.max_rounds, deadline,
+            query.board_slack, *access, *direct, *egress_by_destination(network, legs), leave_offsets,
+            leave[first], asked_offsets, destination, len(destinations), query.max_rounds, deadline,
             4 * numba.get_num_threads(),
         )  # fmt: skip
     return lead, arrival
