@@ -124,6 +124,35 @@ def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
 
 
+def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
+    poa_transit, origins_and_places, client, tmp_path, monkeypatch
+):
+    # The departures are searched by chunks of destinations first, then each chunk of origins
+    # gets its rows of them for the arrivals: on the cluster, and when written in parts here.
+    origins, destinations = origins_and_places
+    settings = {"mode": "transit", "arrival": ARRIVAL, "max_time": 45}
+    local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
+    client.run(_count_destinations_searched)
+    try:
+        remote = rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings)
+    finally:
+        searched = client.run(_destinations_searched)
+    assert sum(searched.values()) == len(destinations)
+    pd.testing.assert_frame_equal(remote, local)
+    assert local["departure"].notna().mean() > 0.05
+
+    import reachable.routing.transit as transit
+
+    here = []
+    search = transit._durations
+    monkeypatch.setattr(
+        transit, "_durations", lambda arrays, lon, *rest: here.append(len(lon)) or search(arrays, lon, *rest)
+    )
+    folder = rc.travel_time_matrix(poa_transit, origins, destinations, out=tmp_path / "parts", **settings)
+    assert sum(here) == len(destinations)
+    pd.testing.assert_frame_equal(pd.read_parquet(folder), local, check_dtype=False)
+
+
 def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, client):
     origins, destinations = origins_and_places
     destinations = destinations.assign(jobs=destinations["jobs"] * 0.37 + 1 / 3)

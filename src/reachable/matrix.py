@@ -45,6 +45,7 @@ from .routing.transit import (
     TransitQuery,
     arrival_blocks,
     arrive_by,
+    latest_departures,
     percentile_values,
     transit_blocks,
 )
@@ -268,16 +269,21 @@ def travel_time_matrix(
     return _matrix_frame(origin_points, destination_points, routing, lead, duration)
 
 
-def _matrix_seconds(network, origins: Points, destinations: Points, routing: Routing, *, progress):
+def _matrix_seconds(
+    network, origins: Points, destinations: Points, routing: Routing, *, progress, departures=None
+):
     """Seconds per (origin, destination, percentile), twice.
 
     How long before the deadline one leaves (arrive-by) or the travel time (the same array
-    for departures), and the travel time.
+    for departures), and the travel time. ``departures`` are the arrive-by
+    :func:`~reachable.routing.transit.latest_departures` when already searched.
     """
     query = routing.transit
-    if query is not None and query.arrive_by:
+    if routing.by_destinations:
         # The departures, then when the journeys leaving then arrive.
-        lead, arrival = arrive_by(network, origins, destinations, query, progress=progress)
+        lead, arrival = arrive_by(
+            network, origins, destinations, query, departures=departures, progress=progress
+        )
         seconds = unreached_as_inf(lead)
         leave = query.deadlines[0] - lead
         duration = unreached_as_inf(np.where(lead < UNREACHED, arrival - leave, UNREACHED))
@@ -300,7 +306,9 @@ def _matrix_frame(
 def _in_chunks(network, origins: Points, destinations: Points, routing: Routing, *, client, out, progress):
     """The matrix computed chunk of origins by chunk (on the client's workers), or written in parts.
 
-    Tasks carry the checked points and settings, arrays that travel fast, not the frames.
+    Tasks carry the checked points and settings, arrays that travel fast, not the frames. By
+    arrival, the departures are searched first, chunk of destinations by chunk (a backward
+    search per destination, each once), then each chunk of origins gets its own rows of them.
     """
     if client is not None:
         check_client(client)
@@ -311,8 +319,16 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
             raise InvalidParameterError(f"out={str(folder)!r} is a file; give a folder for the parts")
         folder.mkdir(parents=True, exist_ok=True)
         clear_parts(folder)
+    departures = None
+    if routing.by_destinations:
+        departures = _departures_in_chunks(
+            network, origins, destinations, routing, client=client, progress=progress
+        )
     rows = chunk_rows(len(origins), origins_per_task(len(destinations)), client=client)
-    pieces = list(enumerate(origins[piece] for piece in rows))
+    pieces = [
+        (index, origins[piece], None if departures is None else tuple(part[piece] for part in departures))
+        for index, piece in enumerate(rows)
+    ]
     with start(
         _matrix_piece, network, pieces, destinations, routing, folder, client=client, progress=progress,
         what=f"{routing.mode} travel times", options={},
@@ -340,11 +356,51 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
 
 def _matrix_piece(network, piece, destinations: Points, routing: Routing, folder, *, progress):
     """One task: the seconds of one chunk of origins, or its part of the matrix written."""
-    index, origins = piece
-    lead, duration = _matrix_seconds(network, origins, destinations, routing, progress=progress)
+    index, origins, departures = piece
+    if departures is not None:
+        departures = tuple(part.astype(np.int64) for part in departures)
+    lead, duration = _matrix_seconds(
+        network, origins, destinations, routing, progress=progress, departures=departures
+    )
     if folder is not None:
         return write_part(_matrix_frame(origins, destinations, routing, lead, duration), folder, index)
     return _compact(lead), None if duration is lead else _compact(duration)
+
+
+def _departures_in_chunks(
+    network, origins: Points, destinations: Points, routing: Routing, *, client, progress
+):
+    """The arrive-by departures of :func:`_in_chunks`, searched chunk of destinations by chunk.
+
+    Kept narrow until the chunks of origins take their rows: int32 seconds (``UNREACHED`` is
+    2**30) and the smallest integer type for the draw, 5 or 6 bytes a pair and percentile.
+    """
+    columns = chunk_rows(len(destinations), origins_per_task(len(origins)), client=client)
+    shape = (len(origins), len(destinations), len(routing.percentiles))
+    lead = np.empty(shape, dtype=np.int32)
+    pick = np.empty(shape, dtype=_draw_type(routing))
+    with start(
+        _departures_piece, network, columns, origins, destinations, routing, client=client, progress=progress,
+        what="transit departures", options={},
+    ) as computed:  # fmt: skip
+        for block, (block_lead, block_pick) in zip(columns, computed(), strict=True):
+            lead[:, block], pick[:, block] = block_lead, block_pick
+    return lead, pick
+
+
+def _departures_piece(
+    network, columns: slice, origins: Points, destinations: Points, routing: Routing, *, progress
+):
+    """One task: the arrive-by departures to one chunk of destinations (see :func:`_departures_in_chunks`)."""
+    lead, pick = latest_departures(
+        network, origins, destinations, routing.transit, columns=columns, progress=progress
+    )
+    return lead.astype(np.int32), pick.astype(_draw_type(routing))
+
+
+def _draw_type(routing: Routing) -> np.dtype:
+    """The smallest integer type that numbers the draws of frequency-based services."""
+    return np.min_scalar_type(max(routing.transit.frequency_draws, 1))
 
 
 def _compact(seconds: np.ndarray) -> np.ndarray:

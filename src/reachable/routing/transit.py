@@ -650,14 +650,13 @@ def arrive_by(
     destinations: Points,
     query: TransitQuery,
     *,
+    departures: tuple[np.ndarray, np.ndarray] | None = None,
     progress: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latest departures by one deadline and when the journeys leaving then arrive.
 
-    The backward search gives the departures; the percentiles over the draws of
-    frequency-based services are taken on them (nearest rank, how long before the deadline
-    one must leave); a forward range search from each origin over its departures then gives
-    the earliest arrival of a traveller leaving at each.
+    :func:`latest_departures` (unless given as ``departures``, already searched), then
+    :func:`arrivals`.
 
     Returns
     -------
@@ -665,21 +664,63 @@ def arrive_by(
         Seconds from the departure to the deadline, and the arrival in seconds on the
         network's timeline; ``UNREACHED`` where no journey leaves within ``max_duration``.
     """
-    legs, walks = arrival_walks(network, origins, destinations, query)
-    access, direct = walks
-    drawn = draws(network, query)
-    lead = np.empty((len(origins), len(destinations), len(drawn)), dtype=np.int64)
-    everything = slice(0, len(destinations))
-    searches = _latest_departures(
-        network, legs, walks, query, len(origins), destinations, everything, progress
-    )
-    for columns, block in searches:
-        lead[:, columns] = block
-    pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, len(drawn))]
-    lead = np.take_along_axis(lead, pick, axis=2)
+    if departures is None:
+        departures = latest_departures(network, origins, destinations, query, progress=progress)
+    lead, pick = departures
+    return lead, arrivals(network, origins, destinations, query, lead, pick)
+
+
+def latest_departures(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    query: TransitQuery,
+    *,
+    columns: slice | None = None,
+    progress: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The latest departures by one deadline, at each percentile over the draws.
+
+    The backward search gives the departures of each draw of frequency-based services; the
+    percentiles are taken on them (nearest rank, how long before the deadline one must
+    leave). ``columns`` limits the searches to those destinations (see :func:`arrival_blocks`).
+
+    Returns
+    -------
+    lead : ndarray of int64, shape (n_origins, n_columns, n_percentiles)
+        Seconds from the departure to the deadline; ``UNREACHED`` where no journey leaves
+        within ``max_duration``.
+    pick : ndarray of int64, same shape
+        The draw each departure is of.
+    """
+    columns = slice(0, len(destinations)) if columns is None else columns
+    n_draws = len(draws(network, query))
+    lead = np.empty((len(origins), columns.stop - columns.start, n_draws), dtype=np.int64)
+    for block, values in arrival_blocks(
+        network, origins, destinations, query, columns=columns, progress=progress
+    ):
+        lead[:, block.start - columns.start : block.stop - columns.start] = values
+    pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, n_draws)]
+    return np.take_along_axis(lead, pick, axis=2), pick
+
+
+def arrivals(
+    network: Network, origins: Points, destinations: Points, query: TransitQuery, lead: np.ndarray, pick
+) -> np.ndarray:
+    """When travellers leaving at the :func:`latest_departures` ``lead, pick`` arrive.
+
+    A forward range search from each origin over its own departures (of each draw) gives
+    the earliest arrival of a traveller leaving at each.
+
+    Returns
+    -------
+    ndarray of int64, the shape of ``lead``
+        Seconds on the network's timeline; ``UNREACHED`` where ``lead`` is.
+    """
+    legs, (access, direct) = arrival_walks(network, origins, destinations, query)
     deadline = int(query.deadlines[0])
     arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
-    for d, (_, draw_routes) in enumerate(drawn):
+    for d, (_, draw_routes) in enumerate(draws(network, query)):
         origin, destination, p = np.nonzero((pick == d) & (lead < UNREACHED))
         if len(origin) == 0:
             continue
@@ -699,7 +740,7 @@ def arrive_by(
             leave[first], asked_offsets, destination, len(destinations), query.max_rounds, deadline,
             4 * numba.get_num_threads(),
         )  # fmt: skip
-    return lead, arrival
+    return arrival
 
 
 def _unreached(values: np.ndarray) -> np.ndarray:
