@@ -30,7 +30,10 @@ the scale. Each scale runs in a fresh Python process (the script calls itself wi
    nothing;
 5. in cities of at most 5,000 cells (scales 1 and 4), both queries again from every cell, in
    the same way: the work of a whole study, where the cluster's fixed cost per query (tens of
-   milliseconds) weighs less than in the sampled queries.
+   milliseconds) weighs less than in the sampled queries;
+6. transit accessibility by arrival (jobs within 45 min, arriving by 09:00), every cell an
+   origin and a destination, here and on the cluster in turn (best of 2 after a first call
+   each): a backward search per destination, which the cluster splits by destinations.
 
 It prints the cities, the measures per scale, the growth exponent of each cost (slope of
 log cost on log street edges, ``numpy.polyfit``: 1 is linear), the memory per million street
@@ -66,8 +69,12 @@ from synthetic_region import write_region
 
 DATE = "2019-05-13"
 DEPARTURE = f"{DATE} 08:00"
+ARRIVAL = f"{DATE} 09:00"
 MAX_TIME = 60
 CUTOFF = 30
+ARRIVAL_CUTOFF = 45
+ARRIVAL_REPEATS = 2
+"""Best of, for accessibility by arrival from every cell: 12 s a run at scale 16."""
 SEED = 0
 WARM_UP_SCALE = 0.02
 WARM_UP_ORIGINS = 10
@@ -153,6 +160,21 @@ def queries(network, origins, cells, **cluster):
     return transit, walk
 
 
+def by_arrival(network, cells, **cluster):
+    """Transit accessibility by arrival, every cell an origin: one backward search per cell."""
+    return rc.accessibility(
+        network,
+        cells,
+        cells,
+        columns=["jobs"],
+        mode="transit",
+        cutoffs=[ARRIVAL_CUTOFF],
+        arrival=ARRIVAL,
+        progress=False,
+        **cluster,
+    )
+
+
 # --------------------------------------------------------------------------- one scale (worker)
 def worker(folder: Path, n_origins: int) -> None:
     """Measure one city in ``folder`` (written by the parent) and write ``result.json`` there."""
@@ -167,6 +189,7 @@ def worker(folder: Path, n_origins: int) -> None:
     tiny_cells = pd.DataFrame(tiny_cells.drop(columns="geometry"))
     for query in queries(tiny, tiny_cells.iloc[:WARM_UP_ORIGINS], tiny_cells):
         query()
+    by_arrival(tiny, tiny_cells)
     del tiny
 
     def build():
@@ -234,6 +257,17 @@ def worker(folder: Path, n_origins: int) -> None:
                 identical &= same_frames(mine, theirs)
                 if name == "transit" and suffix == "":
                     result["reached"] = float(mine["travel_time"].notna().mean())
+        # Searched per destination: every cell is a destination whatever the origins, so the
+        # whole city's, on the cluster by chunks of destinations. The first calls fill the caches.
+        by_arrival(network, cells)
+        by_arrival(network, cells, client=client)
+        local_s, cluster_s, mine, theirs = alternated(
+            ARRIVAL_REPEATS,
+            lambda: by_arrival(network, cells),
+            lambda: by_arrival(network, cells, client=client),
+        )
+        result["arrival_all_s"], result["arrival_all_cluster_s"] = local_s, cluster_s
+        identical &= same_frames(mine, theirs)
         result["cluster_identical"] = bool(identical)
         result["noop_ms"] = 1000 * best_of(20, lambda: client.submit(int, 0, pure=False).result())[0]
         # What a query adds to a worker: its copy of the network, one chunk's rows, caches.
@@ -418,6 +452,25 @@ def report(results: list[dict], n_origins: int) -> None:
             ["scale", "origins", "transit s", "cluster s", "ratio", "walk acc s", "cluster s", "ratio"],
             rows,
         )
+    rows = [
+        [
+            f"{r['scale']:g}",
+            f"{r['cells']:,}",
+            f"{r['arrival_all_s']:.2f}",
+            f"{1000 * r['arrival_all_s'] / r['cells']:.2f}",
+            f"{r['arrival_all_cluster_s']:.2f}",
+            f"{r['arrival_all_cluster_s'] / r['arrival_all_s']:.2f}x",
+        ]
+        for r in results
+    ]
+    print_table(
+        f"4c. Transit accessibility by arrival (jobs within {ARRIVAL_CUTOFF} min, arriving by 09:00), "
+        "every cell an origin and a destination: a backward search per destination, here and on the "
+        f"cluster (which splits the destinations), best of {ARRIVAL_REPEATS} taken in turn after a first "
+        "call each",
+        ["scale", "cells", "here s", "ms/cell", "cluster s", "ratio"],
+        rows,
+    )
 
     costs = [
         ("build time", "build_s", False),
@@ -431,7 +484,10 @@ def report(results: list[dict], n_origins: int) -> None:
         ("walk accessibility, first call, per origin", "walk_cold_s", True),
         ("transit on the cluster, per origin", "transit_cluster_s", True),
         ("walk accessibility on the cluster, per origin", "walk_cluster_s", True),
+        ("transit accessibility by arrival, per cell", "arrival_per_cell_s", False),
     ]
+    for r in results:
+        r["arrival_per_cell_s"] = r["arrival_all_s"] / r["cells"]
     slopes = {key: exponent(results, key, per_origin) for _, key, per_origin in costs}
     print_table(
         "5. Growth exponent (slope of log cost on log street edges; 1 = linear)",
@@ -471,7 +527,7 @@ def report(results: list[dict], n_origins: int) -> None:
         (r[f"{query}{kind}_s"], r[f"{query}{kind}_cluster_s"])
         for r in results
         for kind in ("", "_all")
-        for query in ("transit", "walk")
+        for query in ("transit", "walk", "arrival")
         if f"{query}{kind}_cluster_s" in r
     ]
     big = [(here, there) for here, there in compared if here >= CLUSTER_WORK_S]
@@ -480,7 +536,8 @@ def report(results: list[dict], n_origins: int) -> None:
         worst = max(there / here for here, there in big)
         print(
             f"   {N_WORKERS}-worker cluster within {CLUSTER_TARGET}x of the run here (warm; the {len(big)} "
-            f"queries of at least {CLUSTER_WORK_S} s here, sampled and whole city; worst): {worst:.2f}x "
+            f"queries of at least {CLUSTER_WORK_S} s here, sampled and whole city, by arrival too; worst): "
+            f"{worst:.2f}x "
             f"{verdict(worst <= CLUSTER_TARGET)}"
         )
     if small:
