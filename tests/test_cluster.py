@@ -369,3 +369,23 @@ def test_aid_impact_on_the_cluster(poa_transit, origins_and_places, client):
     remote = rc.aid_impact(poa_transit, origins, destinations, client=client, **settings)
     pd.testing.assert_frame_equal(remote, local)
     assert remote.attrs["totals"] == local.attrs["totals"]
+
+
+def test_aid_impact_by_arrival_on_the_cluster_searches_each_destination_once(
+    poa_transit, origins_and_places, client
+):
+    origins, destinations = origins_and_places
+    origins = origins.fillna({"population": 0})
+    settings = {"columns": ["jobs"], "base_modes": ["walk", "transit"], "aids": ["bike_loan"], "cutoff": 40,
+                "arrival": ARRIVAL, "population": "population"}  # fmt: skip
+    local = rc.aid_impact(poa_transit, origins, destinations, **settings)
+    client.run(_count_destinations_searched)
+    try:
+        remote = rc.aid_impact(poa_transit, origins, destinations, client=client, **settings)
+    finally:
+        searched = client.run(_destinations_searched)
+    assert sum(searched.values()) == len(destinations)
+    pd.testing.assert_frame_equal(remote, local)
+    assert remote.attrs["totals"] == local.attrs["totals"]
+    base = local[local["scenario"] == "base"]
+    assert base["jobs"].gt(0).any()

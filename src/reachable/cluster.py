@@ -5,9 +5,10 @@ of origins are exactly the rows they would be in one run (the kernels search eac
 its own, whatever its neighbours in a chunk). So a query is cut into chunks of origins (of at
 most :data:`PAIRS_PER_TASK` origin-destination pairs), each a task running the same function
 on a worker, and the results are put back in origin order: bit for bit the local result.
-Searches by arrival run backwards, one per destination: accessibility and profiles by arrival
-cut the destinations instead (:func:`run_both_ways`) and add up the sums of their groups of
-destinations in the local run's order.
+Searches by arrival run backwards, one per destination, so they are cut by destinations:
+accessibility and profiles add up the sums of their groups of destinations in the local run's
+order (:func:`run_both_ways`); matrices and ``aid_impact`` search the departures first, then
+hand each chunk of origins its rows of them.
 
 The network goes to each worker once, never once per task nor once per query: a worker keeps
 its copy, with the caches its queries fill, for the next tasks and queries. The matrix and
@@ -396,21 +397,6 @@ def _on_worker(function, ticket: Ticket, piece, extra: tuple, options: dict):
 
     numba.set_num_threads(max(1, min(get_worker().state.nthreads, numba.config.NUMBA_NUM_THREADS)))
     return function(_worker_copy(ticket), piece, *extra, progress=False, **options)
-
-
-def interleave(frames: list[pd.DataFrame], sizes: list[int]) -> pd.DataFrame:
-    """Put back together per-chunk tables made of blocks of one row per origin of the chunk.
-
-    Chunk ``i`` holds ``k`` blocks of ``sizes[i]`` rows (one per mode, cutoff...); the whole
-    table holds the same ``k`` blocks of all the origins.
-    """
-    n_blocks = len(frames[0]) // sizes[0] if sizes[0] else 0
-    parts = [
-        frame.iloc[b * size : (b + 1) * size]
-        for b in range(n_blocks)
-        for frame, size in zip(frames, sizes, strict=True)
-    ]
-    return pd.concat(parts, ignore_index=True)
 
 
 def write_part(frame: pd.DataFrame, folder: Path, index: int) -> Path:

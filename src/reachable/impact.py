@@ -23,13 +23,13 @@ import pandas as pd
 
 from . import aids as aid_catalogue
 from ._checks import column_names, names, positive
-from .cluster import check_client, chunks, interleave, origins_per_task, run
+from .cluster import check_client, chunk_rows, origins_per_task, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
 from .modes import is_transit
 from .network.network import Network
-from .points import as_points, opportunity_counts, with_origin_geometry
+from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
 
 if TYPE_CHECKING:
@@ -106,6 +106,82 @@ def _totals(
     return pd.DataFrame(rows)
 
 
+def _impact_values(
+    network: Network, piece: tuple, destinations: Points, counts: np.ndarray, scenarios: dict, settings: dict,
+    limit: int, *, progress: bool | None,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Opportunities each scenario reaches from ``piece``'s origins, and what it gains over the base.
+
+    ``piece`` is the origins and, for the modes searched destination by destination (by
+    arrival), whether each pair is within ``limit`` when already searched (None: search).
+    Returns two arrays (scenario, origin, column).
+    """
+    origins, arrived = piece
+    # Whether the fastest mode is within the cutoff is whether any mode is: a boolean per
+    # pair is all a scenario needs, a quarter of its fastest times in float32.
+    shape = (len(origins), len(destinations))
+    reach = {name: np.zeros(shape, dtype=bool) for name in scenarios}
+    for mode, mode_settings in settings.items():
+        users = [reach[name] for name, scenario_modes in scenarios.items() if mode in scenario_modes]
+        if arrived is not None and mode in arrived:
+            for reached in users:
+                reached |= arrived[mode]
+            continue
+        for block in travel_time_blocks(network, origins, destinations, mode_settings, progress=progress):
+            within = block.seconds[:, :, 0] <= limit
+            for reached in users:
+                reached[block.rows, block.columns] |= within
+    values = np.zeros((len(scenarios), len(origins), counts.shape[1]))
+    gains = np.zeros_like(values)
+    for start in range(0, len(origins), ORIGINS_PER_SUM):
+        rows = slice(start, start + ORIGINS_PER_SUM)
+        before = reach[BASE][rows]
+        for s, name in enumerate(scenarios):
+            values[s, rows] = reach[name][rows] @ counts
+            if name != BASE:
+                # Counted apart rather than subtracted: never below 0 with fractional counts.
+                gains[s, rows] = (reach[name][rows] & ~before) @ counts
+    return values, gains
+
+
+def _arrived_in_chunks(
+    network: Network, origins: Points, destinations: Points, settings: dict, limit: int, client, progress
+) -> dict[str, np.ndarray]:
+    """Per mode searched by arrival, whether each pair is within ``limit``.
+
+    Searched by chunks of destinations: a backward search runs per destination, so each
+    chunk of origins would search them all again.
+    """
+    modes = [mode for mode, mode_settings in settings.items() if mode_settings.by_destinations]
+    arrived = {mode: np.zeros((len(origins), len(destinations)), dtype=bool) for mode in modes}
+    if not modes:
+        return arrived
+    columns = chunk_rows(len(destinations), origins_per_task(len(origins)), client=client)
+    parts = run(_arrived_within, network, columns, origins, destinations, [settings[m] for m in modes], limit,
+                client=client, progress=progress, what="aid impact arrivals", options={})  # fmt: skip
+    for block, part in zip(columns, parts, strict=True):
+        for mode, within in zip(modes, part, strict=True):
+            arrived[mode][:, block] = within
+    return arrived
+
+
+def _arrived_within(
+    network: Network, columns: slice, origins: Points, destinations: Points, settings: list, limit: int, *,
+    progress: bool | None,
+) -> list[np.ndarray]:  # fmt: skip
+    """One task of :func:`_arrived_in_chunks`: the pairs within ``limit``, to ``columns``, per mode."""
+    within = []
+    for mode_settings in settings:
+        mode_within = np.zeros((len(origins), columns.stop - columns.start), dtype=bool)
+        for block in travel_time_blocks(network, origins, destinations, mode_settings, columns=columns,
+                                        progress=progress):  # fmt: skip
+            mode_within[:, block.columns.start - columns.start : block.columns.stop - columns.start] = (
+                block.seconds[:, :, 0] <= limit
+            )
+        within.append(mode_within)
+    return within
+
+
 @warns_once_per_point_set
 def aid_impact(
     network: Network,
@@ -166,8 +242,8 @@ def aid_impact(
     progress : bool, optional
         Show progress bars; default only on an interactive terminal or notebook.
     client : distributed.Client, optional
-        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
-        frame, bit for bit.
+        Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`), after the
+        searches by ``arrival`` (by chunks of destinations): the same frame, bit for bit.
     **routing
         Other settings of :func:`reachable.travel_time_matrix`: ``time_window`` and one
         percentile in ``percentiles``, ``max_walk_time``, ``max_transfers``, ``walk_speed``,
@@ -241,52 +317,28 @@ def aid_impact(
             "aid_impact compares one travel time per trip: give one percentile, e.g. percentiles=50"
         )
 
-    if client is not None:  # everything checked: the chunks run on the workers
-        check_client(client)
-        options = dict(columns=columns, base_modes=list(base), aids=chosen, cutoff=cutoff,
-                       departure=departure, arrival=arrival, **routing)  # fmt: skip
-        pieces = chunks(origins, origins_per_task(len(opportunities)), client=client)
-        parts = run(aid_impact, network, pieces, opportunities, client=client, progress=progress,
-                    what="aid impact", options=options)  # fmt: skip
-        result = interleave(parts, [len(piece) for piece in pieces])
-        if people is not None:
-            # The totals weigh every origin: made from the whole table, not the chunks'.
-            by = [result[result["scenario"] == name] for name in scenarios]
-            values = np.stack([part[columns].to_numpy() for part in by])
-            gains = np.stack([part[[c + GAIN for c in columns]].to_numpy() for part in by])
-            result.attrs["population"] = population
-            result.attrs["totals"] = _totals(people, list(scenarios), columns, values, gains).to_dict(
-                "records"
-            )
-        return result
-
-    # Whether the fastest mode is within the cutoff is whether any mode is: a boolean per
-    # pair is all a scenario needs, a quarter of its fastest times in float32.
-    shape = (len(origin_points), len(destination_points))
-    reach = {name: np.zeros(shape, dtype=bool) for name in scenarios}
     limit = last_second(cutoff)
-    for mode in modes:
-        users = [reach[name] for name, scenario_modes in scenarios.items() if mode in scenario_modes]
-        blocks = travel_time_blocks(
-            network, origin_points, destination_points, settings[mode], progress=progress
+    if client is None:
+        values, gains = _impact_values(
+            network, (origin_points, None), destination_points, counts, scenarios, settings, limit,
+            progress=progress,
+        )  # fmt: skip
+    else:  # everything checked: the chunks run on the workers, which send back their numbers
+        check_client(client)
+        arrived = _arrived_in_chunks(
+            network, origin_points, destination_points, settings, limit, client, progress
         )
-        for block in blocks:
-            within = block.seconds[:, :, 0] <= limit
-            for reached in users:
-                reached[block.rows, block.columns] |= within
-
+        pieces = [
+            (origin_points[rows], {mode: within[rows] for mode, within in arrived.items()})
+            for rows in chunk_rows(
+                len(origin_points), origins_per_task(len(destination_points)), client=client
+            )
+        ]
+        parts = run(_impact_values, network, pieces, destination_points, counts, scenarios, settings, limit,
+                    client=client, progress=progress, what="aid impact", options={})  # fmt: skip
+        values = np.concatenate([part[0] for part in parts], axis=1)
+        gains = np.concatenate([part[1] for part in parts], axis=1)
     names_in_order = list(scenarios)
-    values = np.zeros((len(scenarios), len(origin_points), len(columns)))
-    gains = np.zeros_like(values)
-    for start in range(0, len(origin_points), ORIGINS_PER_SUM):
-        rows = slice(start, start + ORIGINS_PER_SUM)
-        before = reach[BASE][rows]
-        for s, name in enumerate(names_in_order):
-            values[s, rows] = reach[name][rows] @ counts
-            if name != BASE:
-                # Counted apart rather than subtracted: never below 0 with fractional counts.
-                gains[s, rows] = (reach[name][rows] & ~before) @ counts
-
     frames = []
     for s, name in enumerate(names_in_order):
         frame = pd.DataFrame({"id": origin_points.ids, "scenario": name})

@@ -223,13 +223,17 @@ def travel_time_matrix(
         Show a progress bar; default only on an interactive terminal or notebook.
     client : distributed.Client, optional
         Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
-        rows, bit for bit, in the same order.
+        rows, bit for bit, in the same order. By ``arrival`` the departures are searched
+        first, by chunks of destinations, and kept on the client (5 bytes a pair and
+        percentile) until the chunks of origins take their rows.
     out : str or Path, optional
         A folder: write the matrix there as partitioned Parquet (one ``part-*.parquet`` per
         chunk of origins, written by the worker that computed it; read it back with
         ``dask.dataframe.read_parquet`` or ``pandas.read_parquet``), and return the folder.
-        For matrices bigger than memory. The parts appear when all are written: a run that
-        fails leaves no part (and removes those of an earlier matrix in the folder).
+        For matrices bigger than memory (by ``arrival``, the departures found first take 5
+        bytes a pair and percentile, see ``client``). The parts appear when all are
+        written: a run that fails leaves no part (and removes those of an earlier matrix in
+        the folder).
 
     Returns
     -------
