@@ -20,6 +20,7 @@ dd = pytest.importorskip("dask.dataframe")
 
 pytestmark = pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 DEPARTURE = "2019-05-13 14:00"
+ARRIVAL = "2019-05-13 15:00"
 
 
 @pytest.fixture(scope="module")
@@ -69,30 +70,36 @@ def test_accessibility_and_isochrones_on_the_cluster(poa_transit, origins_and_pl
     assert remote.geometry.geom_equals_exact(local.geometry, tolerance=0).all()
 
 
-ARRIVAL = "2019-05-13 15:00"
-
-
-def _count_destinations_searched(dask_worker=None):
-    """On a worker: count the points each transit kernel call searches (destinations, turned round)."""
+def _count_destinations_searched():
+    """On a worker: count the points the transit kernel calls search from (destinations, turned round)."""
     import reachable.routing.transit as transit
 
-    searched = transit.__dict__.setdefault("_searched_for_test", [0])
-    searched[0] = 0
-    if not hasattr(transit, "_durations_unpatched"):
-        transit._durations_unpatched = transit._durations
+    search = transit._durations
+    transit._searched_for_test = [0]
 
-        def counted(arrays, lon, lat, n_departures):
-            transit._searched_for_test[0] += len(lon)
-            return transit._durations_unpatched(arrays, lon, lat, n_departures)
+    def counted(arrays, lon, *rest):
+        transit._searched_for_test[0] += len(lon)
+        return search(arrays, lon, *rest)
 
-        transit._durations = counted
+    counted.unpatched = search
+    transit._durations = counted
 
 
-def _destinations_searched(dask_worker=None):
+def _destinations_searched():
     import reachable.routing.transit as transit
 
-    transit._durations = transit.__dict__.pop("_durations_unpatched")
+    transit._durations = transit._durations.unpatched
     return transit.__dict__.pop("_searched_for_test")[0]
+
+
+def _counting_searches(client, query):
+    """``query()`` on the cluster, and how many destinations its workers' searches took."""
+    client.run(_count_destinations_searched)
+    try:
+        result = query()
+    finally:
+        searched = client.run(_destinations_searched)
+    return result, sum(searched.values())
 
 
 def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
@@ -105,13 +112,10 @@ def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
     destinations = destinations.assign(jobs=destinations["jobs"] * 0.37 + 1 / 3)
     settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [20, 45], "arrival": ARRIVAL}
     local = rc.accessibility(poa_transit, origins, destinations, **settings)
-    client.run(_count_destinations_searched)
-    try:
-        remote = rc.accessibility(poa_transit, origins, destinations, client=client, **settings)
-    finally:
-        searched = client.run(_destinations_searched)
-    assert sum(searched.values()) == len(destinations)
-    assert all(searched.values()), "one worker did all the work"
+    remote, searched = _counting_searches(
+        client, lambda: rc.accessibility(poa_transit, origins, destinations, client=client, **settings)
+    )
+    assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
     assert remote.attrs == local.attrs
     transit = local[local["mode"] == "transit"]
@@ -132,12 +136,10 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
     origins, destinations = origins_and_places
     settings = {"mode": "transit", "arrival": ARRIVAL, "max_time": 45}
     local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
-    client.run(_count_destinations_searched)
-    try:
-        remote = rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings)
-    finally:
-        searched = client.run(_destinations_searched)
-    assert sum(searched.values()) == len(destinations)
+    remote, searched = _counting_searches(
+        client, lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings)
+    )
+    assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local)
     assert local["departure"].notna().mean() > 0.05
 
@@ -159,12 +161,11 @@ def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, clie
     settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [30, 60], "by": "arrival",
                 "times": ["2019-05-13 12:00", "2019-05-13 15:00", "2019-05-13 16:30"]}  # fmt: skip
     local = rc.accessibility_profile(poa_transit, origins, destinations, **settings)
-    client.run(_count_destinations_searched)
-    try:
-        remote = rc.accessibility_profile(poa_transit, origins, destinations, client=client, **settings)
-    finally:
-        searched = client.run(_destinations_searched)
-    assert sum(searched.values()) == len(destinations)
+    remote, searched = _counting_searches(
+        client,
+        lambda: rc.accessibility_profile(poa_transit, origins, destinations, client=client, **settings),
+    )
+    assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
     assert remote.attrs == local.attrs
 
@@ -379,12 +380,10 @@ def test_aid_impact_by_arrival_on_the_cluster_searches_each_destination_once(
     settings = {"columns": ["jobs"], "base_modes": ["walk", "transit"], "aids": ["bike_loan"], "cutoff": 40,
                 "arrival": ARRIVAL, "population": "population"}  # fmt: skip
     local = rc.aid_impact(poa_transit, origins, destinations, **settings)
-    client.run(_count_destinations_searched)
-    try:
-        remote = rc.aid_impact(poa_transit, origins, destinations, client=client, **settings)
-    finally:
-        searched = client.run(_destinations_searched)
-    assert sum(searched.values()) == len(destinations)
+    remote, searched = _counting_searches(
+        client, lambda: rc.aid_impact(poa_transit, origins, destinations, client=client, **settings)
+    )
+    assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local)
     assert remote.attrs["totals"] == local.attrs["totals"]
     base = local[local["scenario"] == "base"]
