@@ -102,6 +102,21 @@ def _counting_searches(client, query):
     return result, sum(searched.values())
 
 
+def _counting_searches_here(monkeypatch) -> list[int]:
+    """The points each transit kernel call of this process searches from, as they come."""
+    import reachable.routing.transit as transit
+
+    calls = []
+    search = transit._durations
+
+    def counted(arrays, lon, *rest):
+        calls.append(len(lon))
+        return search(arrays, lon, *rest)
+
+    monkeypatch.setattr(transit, "_durations", counted)
+    return calls
+
+
 def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
     poa_transit, origins_and_places, client
 ):
@@ -143,31 +158,48 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
     pd.testing.assert_frame_equal(remote, local)
     assert local["departure"].notna().mean() > 0.05
 
-    import reachable.routing.transit as transit
-
-    here = []
-    search = transit._durations
-    monkeypatch.setattr(
-        transit, "_durations", lambda arrays, lon, *rest: here.append(len(lon)) or search(arrays, lon, *rest)
-    )
+    here = _counting_searches_here(monkeypatch)
     folder = rc.travel_time_matrix(poa_transit, origins, destinations, out=tmp_path / "parts", **settings)
     assert sum(here) == len(destinations)
     pd.testing.assert_frame_equal(pd.read_parquet(folder), local, check_dtype=False)
 
 
-def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, client):
+def _set_durations_per_chunk(value):
+    import reachable.routing.transit as transit
+
+    transit.DURATIONS_PER_CHUNK, value = value, transit.DURATIONS_PER_CHUNK
+    return value
+
+
+@pytest.mark.parametrize("per_call", [None, 40])
+def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, client, monkeypatch, per_call):
+    # With per_call, memory allows 40 destinations a kernel call (307 origins x 3 deadlines):
+    # calls of 32 tile the groups of 128 the same way here and in every task.
     origins, destinations = origins_and_places
     destinations = destinations.assign(jobs=destinations["jobs"] * 0.37 + 1 / 3)
+    times = ["2019-05-13 12:00", "2019-05-13 15:00", "2019-05-13 16:30"]
     settings = {"columns": ["jobs"], "mode": ["walk", "transit"], "cutoffs": [30, 60], "by": "arrival",
-                "times": ["2019-05-13 12:00", "2019-05-13 15:00", "2019-05-13 16:30"]}  # fmt: skip
-    local = rc.accessibility_profile(poa_transit, origins, destinations, **settings)
-    remote, searched = _counting_searches(
-        client,
-        lambda: rc.accessibility_profile(poa_transit, origins, destinations, client=client, **settings),
-    )
+                "times": times}  # fmt: skip
+    if per_call is not None:
+        import reachable.routing.transit as transit
+
+        monkeypatch.setattr(transit, "DURATIONS_PER_CHUNK", per_call * len(origins) * len(times))
+        calls = _counting_searches_here(monkeypatch)
+        before = client.run(_set_durations_per_chunk, transit.DURATIONS_PER_CHUNK)
+    try:
+        local = rc.accessibility_profile(poa_transit, origins, destinations, **settings)
+        remote, searched = _counting_searches(
+            client,
+            lambda: rc.accessibility_profile(poa_transit, origins, destinations, client=client, **settings),
+        )
+    finally:
+        if per_call is not None:
+            client.run(_set_durations_per_chunk, next(iter(before.values())))
     assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
     assert remote.attrs == local.attrs
+    if per_call is not None:
+        assert max(calls) == 32 and sum(calls) == len(destinations)
 
 
 def test_a_worker_killed_mid_run_changes_nothing(poa_transit, origins_and_places, client):

@@ -35,7 +35,8 @@ DESTINATIONS_PER_SUM = 128
 
 Arrive-by searches run per destination, so a cluster splits them by destinations, each task
 summing whole groups: added group after group, its sums are bit for bit the local run's.
-Their kernel calls take whole groups too (see :func:`arrival_blocks`)."""
+Their kernel calls take whole groups, or a power of two that divides them when memory asks
+for fewer destinations a call (see :func:`arrival_blocks`): a power of two itself."""
 
 
 @dataclass(frozen=True)
@@ -513,7 +514,8 @@ def arrival_blocks(
     where no journey leaves within ``max_duration`` of the deadline).
 
     ``columns`` limits the searches to those destinations (a cluster task's share; it starts
-    at a multiple of :data:`DESTINATIONS_PER_SUM`). Chunks hold whole groups of that many.
+    at a multiple of :data:`DESTINATIONS_PER_SUM`). Chunks hold whole groups of that many,
+    or tile them.
     """
     legs, walks = arrival_walks(network, origins, destinations, query)
     columns = slice(0, len(destinations)) if columns is None else columns
@@ -578,7 +580,10 @@ def _latest_departures(
     starts = -(query.deadlines[::-1] + query.board_slack)
     n_deadlines = len(starts)
     per_call = _rows_per_chunk(n_draws * n_deadlines * n_origins)
-    chunk = max(DESTINATIONS_PER_SUM, per_call - per_call % DESTINATIONS_PER_SUM)
+    if per_call >= DESTINATIONS_PER_SUM:
+        chunk = per_call - per_call % DESTINATIONS_PER_SUM
+    else:  # a power of two divides the groups: every task's calls cut them the same way
+        chunk = 1 << (per_call.bit_length() - 1)
     with progress_bar(columns.stop - columns.start, "transit arrivals", progress, unit="destination") as bar:
         for start in range(columns.start, columns.stop, chunk):
             block = slice(start, min(start + chunk, columns.stop))
