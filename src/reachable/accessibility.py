@@ -18,7 +18,7 @@ from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
-from .routing.transit import DESTINATIONS_PER_SUM
+from .routing.transit import DESTINATIONS_PER_SUM, sum_groups
 
 MEASURES = ("cumulative", "gravity")
 
@@ -269,14 +269,14 @@ def _arrival_sums(
     """Yield the opportunities of each group of destinations in ``columns`` reached by arrival.
 
     Each an array (cutoff, percentile, origin, column) over one group of
-    :data:`~reachable.routing.transit.DESTINATIONS_PER_SUM` destinations: added in order,
-    they give the same sums whichever task computed which group.
+    :data:`~reachable.routing.transit.DESTINATIONS_PER_SUM` destinations (or the part of it
+    one kernel call searched, when memory asks for fewer): added in order, they give the
+    same sums whichever task computed which group.
     """
     blocks = travel_time_blocks(network, origins, destinations, settings, columns=columns, progress=progress)
     for block in blocks:
         first = block.columns.start
-        for group_start in range(first, block.columns.stop, DESTINATIONS_PER_SUM):
-            group = slice(group_start, min(group_start + DESTINATIONS_PER_SUM, block.columns.stop))
+        for group in sum_groups(block.columns):
             seconds = block.seconds[:, group.start - first : group.stop - first]
             yield _sums(seconds, counts[group], cutoffs, decay)
 

@@ -36,7 +36,13 @@ from .modes import is_transit
 from .network.network import Network
 from .points import Points, as_points, opportunity_counts, with_origin_geometry
 from .routing.street import warns_once_per_point_set
-from .routing.transit import DESTINATIONS_PER_SUM, arrival_blocks, percentile_values, transit_blocks
+from .routing.transit import (
+    DESTINATIONS_PER_SUM,
+    arrival_blocks,
+    percentile_values,
+    sum_groups,
+    transit_blocks,
+)
 from .timeline import local_time, timeline_seconds
 
 if TYPE_CHECKING:
@@ -152,15 +158,15 @@ def _deadline_sums(
 ):  # fmt: skip
     """Yield the opportunities of each group of destinations in ``columns``, at every deadline.
 
-    Groups of :data:`~reachable.routing.transit.DESTINATIONS_PER_SUM`: added in order, the
-    same sums whichever task computed which group.
+    Groups of :data:`~reachable.routing.transit.DESTINATIONS_PER_SUM` (or the part of one a
+    kernel call searched, when memory asks for fewer): added in order, the same sums
+    whichever task computed which group.
     """
     query = dataclasses.replace(settings.transit, departures=np.empty(0, dtype=np.int64), deadlines=seconds)
     n_times = len(seconds)
     blocks = arrival_blocks(network, origins, destinations, query, columns=columns, progress=progress)
     for block, lead in blocks:
-        for start in range(block.start, block.stop, DESTINATIONS_PER_SUM):
-            group = slice(start, min(start + DESTINATIONS_PER_SUM, block.stop))
+        for group in sum_groups(block):
             in_block = lead[:, group.start - block.start : group.stop - block.start]
             at_each_time = [
                 percentile_values(in_block[:, :, m::n_times], query.percentiles) for m in range(n_times)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numba
@@ -520,6 +521,15 @@ def arrival_blocks(
     legs, walks = arrival_walks(network, origins, destinations, query)
     columns = slice(0, len(destinations)) if columns is None else columns
     yield from _latest_departures(network, legs, walks, query, len(origins), destinations, columns, progress)
+
+
+def sum_groups(block: slice) -> Iterator[slice]:
+    """The groups of :data:`DESTINATIONS_PER_SUM` destinations in a block of :func:`arrival_blocks`.
+
+    A block holds whole groups, or part of one (then it is its own group).
+    """
+    for start in range(block.start, block.stop, DESTINATIONS_PER_SUM):
+        yield slice(start, min(start + DESTINATIONS_PER_SUM, block.stop))
 
 
 def arrival_walks(network: Network, origins: Points, destinations: Points, query: TransitQuery):
