@@ -91,6 +91,15 @@ def chunk_rows(n_rows: int, size: int, *, client=None, multiple: int = 1) -> lis
     return [slice(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
 
 
+def destination_rows(n_origins: int, n_destinations: int, *, client=None, multiple: int = 1) -> list[slice]:
+    """Chunks of destinations searched backwards (by arrival), one search per destination.
+
+    A task searches as many destinations as a task searching forward does origins (see
+    :func:`chunk_rows` for ``client`` and ``multiple``).
+    """
+    return chunk_rows(n_destinations, origins_per_task(n_origins), client=client, multiple=multiple)
+
+
 def run(
     function: Callable, network, pieces: list, *extra, client, progress, what: str, options: dict
 ) -> list:
@@ -138,9 +147,10 @@ def run_both_ways(
         size = origins_per_task(n_destinations)
         pieces += [("origins", rows) for rows in chunk_rows(n_origins, size, client=client)]
     if turned:
-        size = origins_per_task(n_origins)  # as many searches a task as from origins
-        pieces += [("destinations", columns) for columns in chunk_rows(n_destinations, size, client=client,
-                                                                        multiple=group)]  # fmt: skip
+        pieces += [
+            ("destinations", columns)
+            for columns in destination_rows(n_origins, n_destinations, client=client, multiple=group)
+        ]
     chunks_of = {m: [] for m in forward}
     values = {m: np.zeros(shapes[m]) for m in turned}
     with start(function, network, pieces, *extra, client=client, progress=progress, what=what,

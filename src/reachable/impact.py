@@ -23,7 +23,7 @@ import pandas as pd
 
 from . import aids as aid_catalogue
 from ._checks import column_names, names, positive
-from .cluster import check_client, chunk_rows, origins_per_task, run
+from .cluster import check_client, chunk_rows, destination_rows, origins_per_task, run
 from .cutoffs import last_second
 from .errors import InvalidParameterError
 from .matrix import routing_settings, travel_time_blocks
@@ -156,7 +156,7 @@ def _arrived_in_chunks(
     arrived = {mode: np.zeros((len(origins), len(destinations)), dtype=bool) for mode in modes}
     if not modes:
         return arrived
-    columns = chunk_rows(len(destinations), origins_per_task(len(origins)), client=client)
+    columns = destination_rows(len(origins), len(destinations), client=client)
     parts = run(_arrived_within, network, columns, origins, destinations, [settings[m] for m in modes], limit,
                 client=client, progress=progress, what="aid impact arrivals", options={})  # fmt: skip
     for block, part in zip(columns, parts, strict=True):

@@ -13,7 +13,16 @@ import pandas as pd
 
 from ._checks import positive, whole_number
 from ._progress import progress_bar
-from .cluster import check_client, chunk_rows, clear_parts, origins_per_task, publish_parts, start, write_part
+from .cluster import (
+    check_client,
+    chunk_rows,
+    clear_parts,
+    destination_rows,
+    origins_per_task,
+    publish_parts,
+    start,
+    write_part,
+)
 from .cutoffs import last_second, search_limit, whole_seconds
 from .errors import InvalidParameterError, ReachableWarning, UnknownModeError
 from .kernels.raptor import UNREACHED
@@ -379,7 +388,7 @@ def _departures_in_chunks(
     Kept narrow until the chunks of origins take their rows: int32 seconds (``UNREACHED`` is
     2**30) and the smallest integer type for the draw, 5 or 6 bytes a pair and percentile.
     """
-    columns = chunk_rows(len(destinations), origins_per_task(len(origins)), client=client)
+    columns = destination_rows(len(origins), len(destinations), client=client)
     shape = (len(origins), len(destinations), len(routing.percentiles))
     lead = np.empty(shape, dtype=np.int32)
     pick = np.empty(shape, dtype=_draw_type(routing))
@@ -623,7 +632,7 @@ def travel_time_blocks(
     """
     everything = slice(0, len(destinations))
     query = routing.transit
-    if query is not None and query.arrive_by:
+    if routing.by_destinations:
         blocks = arrival_blocks(network, origins, destinations, query, columns=columns, progress=progress)
         for searched, lead in blocks:
             yield Block(

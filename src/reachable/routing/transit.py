@@ -119,13 +119,15 @@ def _egress(network: Network, query: TransitQuery, weight, destinations: Points,
     )
 
 
-def _kept_for_last(network: Network, key: tuple, inputs, compute):
+def _kept_for_last(network: Network, key: tuple, inputs, compute, *, by_identity: bool = False):
     """``compute()``, kept on the network under ``key`` for the last ``inputs`` it was asked for.
 
     A query asking with other inputs computes again and replaces it: one value per key.
+    ``by_identity`` compares the inputs as objects (arrays a cache of the network holds), not
+    by value; the kept entry holds them, so no other object can take their identity.
     """
     cached = network.query_cache.get(key)
-    if cached is None or cached[0] != inputs:
+    if cached is None or (cached[0] is not inputs if by_identity else cached[0] != inputs):
         cached = network.query_cache[key] = (inputs, compute())
     return cached[1]
 
@@ -638,11 +640,7 @@ def _turned_round(network: Network, name: str, walks: tuple, turn) -> tuple:
     Searches backwards read walks per target instead of per source: each task of a cluster
     searching its own destinations turns them once per worker, not once per task.
     """
-    key = ("turned round", name)
-    cached = network.query_cache.get(key)
-    if cached is None or cached[0] is not walks:
-        cached = network.query_cache[key] = (walks, turn(walks))
-    return cached[1]
+    return _kept_for_last(network, ("turned round", name), walks, lambda: turn(walks), by_identity=True)
 
 
 def _transfers_turned_round(transfers: tuple) -> tuple:
