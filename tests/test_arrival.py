@@ -16,6 +16,9 @@ from reachable.routing import transit
 
 from . import transit_reference as reference
 from .test_transit_reference import brute_force_legs
+from .test_transit_rules import DATE as RULES_DATE
+from .test_transit_rules import points as rules_points
+from .test_transit_rules import transit_network
 from .transit_towns import QUERY_DATE
 
 pytestmark = pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
@@ -201,6 +204,22 @@ def test_street_modes_arrive_at_the_deadline(tiny_town):
     np.testing.assert_allclose((deadline - ttm["departure"]).dt.total_seconds(), forward["travel_time"] * 60)
 
 
+@pytest.mark.parametrize("slow, fast", [("A", "B"), ("B", "A")])  # either route listed first
+def test_of_two_buses_leaving_at_the_latest_departure_the_quicker_one_sets_the_arrival(tmp_path, slow, fast):
+    # Both leave O at 08:00, the last ones to reach D3 by 09:00; one is there at 08:58, the
+    # other at 08:20. Walking O -> D3 takes 103 min, more than max_time.
+    trips = {"slow": (slow, [("O", "08:00:00"), ("D3", "08:58:00")]),
+             "fast": (fast, [("O", "08:00:00"), ("D3", "08:20:00")])}  # fmt: skip
+    network = transit_network(tmp_path, ("O", "D3"), trips)
+    ttm = rc.travel_time_matrix(
+        network, rules_points("O"), rules_points("D3"), mode="transit", arrival=f"{RULES_DATE} 09:00",
+        max_time=90, board_slack=60,
+    )  # fmt: skip
+    assert ttm["departure"].iloc[0] == pd.Timestamp(f"{RULES_DATE} 07:59")
+    assert ttm["arrival"].iloc[0] == pd.Timestamp(f"{RULES_DATE} 08:20")
+    assert ttm["travel_time"].iloc[0] == 21.0
+
+
 def test_on_poa_leaving_then_arrives_in_time_and_a_second_later_does_not(poa_transit, hexes):
     deadline = pd.Timestamp("2019-05-13 15:00")
     origins, destinations = hexes.iloc[3::97], hexes.iloc[::7]
@@ -224,6 +243,30 @@ def test_on_poa_leaving_then_arrives_in_time_and_a_second_later_does_not(poa_tra
         assert arrival(pair.departure) == pair.arrival <= deadline
         later = arrival(pair.departure + pd.Timedelta(seconds=1))
         assert pd.isna(later) or later > deadline
+
+
+def test_on_poa_every_arrival_is_a_forward_search_leaving_at_its_departure(poa_transit, hexes):
+    # The arrivals come from one search per trip boarded first; here each origin's departures
+    # are searched forward instead (the range kernel, over exactly those seconds).
+    deadline = pd.Timestamp("2019-05-13 15:00")
+    points = as_points(hexes)
+    query = rc.matrix.routing_settings(poa_transit, "transit", max_time=120, arrival=deadline).transit
+    lead, arrival = transit.arrive_by(poa_transit, points, points, query)
+    start = deadline - pd.Timedelta(minutes=120)
+    forward = rc.matrix.routing_settings(poa_transit, "transit", max_time=120, departure=start).transit
+    checked = 0
+    for origin in range(0, len(points), 137):
+        reached = np.flatnonzero(lead[origin, :, 0] < UNREACHED)
+        leave = query.deadlines[0] - lead[origin, reached, 0]
+        times = np.unique(leave)
+        searched = dataclasses.replace(forward, departures=times)
+        ((_, _, seconds),) = transit.transit_blocks(
+            poa_transit, points[origin : origin + 1], points, searched, keep_minutes=True
+        )
+        at = np.searchsorted(times, leave)
+        np.testing.assert_array_equal(arrival[origin, reached, 0], leave + seconds[0, at, reached])
+        checked += len(reached)
+    assert checked > 5000
 
 
 @pytest.mark.parametrize(

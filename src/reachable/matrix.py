@@ -54,7 +54,6 @@ from .routing.transit import (
     TransitQuery,
     arrival_blocks,
     arrive_by,
-    latest_departures,
     percentile_values,
     transit_blocks,
 )
@@ -232,15 +231,15 @@ def travel_time_matrix(
         Show a progress bar; default only on an interactive terminal or notebook.
     client : distributed.Client, optional
         Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
-        rows, bit for bit, in the same order. By ``arrival`` the departures are searched
-        first, by chunks of destinations, and kept on the client (5 bytes a pair and
-        percentile) until the chunks of origins take their rows.
+        rows, bit for bit, in the same order. By ``arrival`` the chunks are of destinations
+        (a backward search runs per destination), and their seconds are kept on the client
+        (8 bytes a pair and percentile) until the frame is made.
     out : str or Path, optional
         A folder: write the matrix there as partitioned Parquet (one ``part-*.parquet`` per
         chunk of origins, written by the worker that computed it; read it back with
         ``dask.dataframe.read_parquet`` or ``pandas.read_parquet``), and return the folder.
-        For matrices bigger than memory (by ``arrival``, the departures found first take 5
-        bytes a pair and percentile, see ``client``). The parts appear when all are
+        For matrices bigger than memory (by ``arrival``, the seconds searched first by
+        destinations take 8 bytes a pair and percentile, see ``client``). The parts appear when all are
         written: a run that fails leaves no part (and removes those of an earlier matrix in
         the folder).
 
@@ -282,29 +281,26 @@ def travel_time_matrix(
     return _matrix_frame(origin_points, destination_points, routing, lead, duration)
 
 
-def _matrix_seconds(
-    network, origins: Points, destinations: Points, routing: Routing, *, progress, departures=None
-):
+def _matrix_seconds(network, origins: Points, destinations: Points, routing: Routing, *, progress):
     """Seconds per (origin, destination, percentile), twice.
 
     How long before the deadline one leaves (arrive-by) or the travel time (the same array
-    for departures), and the travel time. ``departures`` are the arrive-by
-    :func:`~reachable.routing.transit.latest_departures` when already searched.
+    for departures), and the travel time.
     """
-    query = routing.transit
     if routing.by_destinations:
-        # The departures, then when the journeys leaving then arrive.
-        lead, arrival = arrive_by(
-            network, origins, destinations, query, departures=departures, progress=progress
-        )
-        seconds = unreached_as_inf(lead)
-        leave = query.deadlines[0] - lead
-        duration = unreached_as_inf(np.where(lead < UNREACHED, arrival - leave, UNREACHED))
-        return seconds, duration
+        lead, arrival = arrive_by(network, origins, destinations, routing.transit, progress=progress)
+        lead, duration = _lead_and_duration(routing.transit, lead, arrival)
+        return unreached_as_inf(lead), unreached_as_inf(duration)
     seconds = np.empty((len(origins), len(destinations), len(routing.percentiles)))
     for block in travel_time_blocks(network, origins, destinations, routing, progress=progress):
         seconds[block.rows, block.columns] = block.seconds
     return seconds, seconds  # arriving by a deadline on the streets, one leaves the travel time before it
+
+
+def _lead_and_duration(query: TransitQuery, lead: np.ndarray, arrival: np.ndarray):
+    """The arrive-by seconds before the deadline and of travel, ``UNREACHED`` where no trip."""
+    leave = query.deadlines[0] - lead
+    return lead, np.where(lead < UNREACHED, arrival - leave, UNREACHED)
 
 
 def _matrix_frame(
@@ -320,8 +316,8 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
     """The matrix computed chunk of origins by chunk (on the client's workers), or written in parts.
 
     Tasks carry the checked points and settings, arrays that travel fast, not the frames. By
-    arrival, the departures are searched first, chunk of destinations by chunk (a backward
-    search per destination, each once), then each chunk of origins gets its own rows of them.
+    arrival, the matrix is searched chunk of destinations by chunk (a backward search per
+    destination, each once), then framed, or written in parts by chunks of origins.
     """
     if client is not None:
         check_client(client)
@@ -332,14 +328,17 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
             raise InvalidParameterError(f"out={str(folder)!r} is a file; give a folder for the parts")
         folder.mkdir(parents=True, exist_ok=True)
         clear_parts(folder)
-    departures = None
+    searched = None
     if routing.by_destinations:
-        departures = _departures_in_chunks(
+        searched = _arrive_by_in_chunks(
             network, origins, destinations, routing, client=client, progress=progress
         )
+        if folder is None:
+            lead, duration = (unreached_as_inf(seconds) for seconds in searched)
+            return _matrix_frame(origins, destinations, routing, lead, duration)
     rows = chunk_rows(len(origins), origins_per_task(len(destinations)), client=client)
     pieces = [
-        (index, origins[piece], None if departures is None else tuple(part[piece] for part in departures))
+        (index, origins[piece], None if searched is None else tuple(part[piece] for part in searched))
         for index, piece in enumerate(rows)
     ]
     with start(
@@ -368,52 +367,49 @@ def _in_chunks(network, origins: Points, destinations: Points, routing: Routing,
 
 
 def _matrix_piece(network, piece, destinations: Points, routing: Routing, folder, *, progress):
-    """One task: the seconds of one chunk of origins, or its part of the matrix written."""
-    index, origins, departures = piece
-    if departures is not None:
-        departures = tuple(part.astype(np.int64) for part in departures)
-    lead, duration = _matrix_seconds(
-        network, origins, destinations, routing, progress=progress, departures=departures
-    )
+    """One task: the seconds of one chunk of origins, or its part of the matrix written.
+
+    By arrival the piece brings its seconds, already searched (see :func:`_arrive_by_in_chunks`).
+    """
+    index, origins, searched = piece
+    if searched is None:
+        lead, duration = _matrix_seconds(network, origins, destinations, routing, progress=progress)
+    else:
+        lead, duration = (unreached_as_inf(seconds) for seconds in searched)
     if folder is not None:
         return write_part(_matrix_frame(origins, destinations, routing, lead, duration), folder, index)
     return _compact(lead), None if duration is lead else _compact(duration)
 
 
-def _departures_in_chunks(
+def _arrive_by_in_chunks(
     network, origins: Points, destinations: Points, routing: Routing, *, client, progress
-):
-    """The arrive-by departures of :func:`_in_chunks`, searched chunk of destinations by chunk.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The arrive-by seconds of :func:`_in_chunks`, searched chunk of destinations by chunk.
 
-    Kept narrow until the chunks of origins take their rows: int32 seconds (``UNREACHED`` is
-    2**30) and the smallest integer type for the draw, 5 or 6 bytes a pair and percentile.
+    Kept narrow: int32 seconds before the deadline and of travel (``UNREACHED`` is 2**30),
+    8 bytes a pair and percentile.
     """
     columns = destination_rows(len(origins), len(destinations), client=client)
     shape = (len(origins), len(destinations), len(routing.percentiles))
     lead = np.empty(shape, dtype=np.int32)
-    pick = np.empty(shape, dtype=_draw_type(routing))
+    duration = np.empty(shape, dtype=np.int32)
     with start(
-        _departures_piece, network, columns, origins, destinations, routing, client=client, progress=progress,
-        what="transit departures", options={},
+        _arrive_by_piece, network, columns, origins, destinations, routing, client=client, progress=progress,
+        what="transit arrivals", options={},
     ) as computed:  # fmt: skip
-        for block, (block_lead, block_pick) in zip(columns, computed(), strict=True):
-            lead[:, block], pick[:, block] = block_lead, block_pick
-    return lead, pick
+        for block, (block_lead, block_duration) in zip(columns, computed(), strict=True):
+            lead[:, block], duration[:, block] = block_lead, block_duration
+    return lead, duration
 
 
-def _departures_piece(
+def _arrive_by_piece(
     network, columns: slice, origins: Points, destinations: Points, routing: Routing, *, progress
-):
-    """One task: the arrive-by departures to one chunk of destinations (see :func:`_departures_in_chunks`)."""
-    lead, pick = latest_departures(
+) -> tuple[np.ndarray, np.ndarray]:
+    """One task of :func:`_arrive_by_in_chunks`: the seconds to one chunk of destinations."""
+    lead, arrival = arrive_by(
         network, origins, destinations, routing.transit, columns=columns, progress=progress
     )
-    return lead.astype(np.int32), pick.astype(_draw_type(routing))
-
-
-def _draw_type(routing: Routing) -> np.dtype:
-    """The smallest integer type that numbers the draws of frequency-based services."""
-    return np.min_scalar_type(max(routing.transit.frequency_draws, 1))
+    return tuple(seconds.astype(np.int32) for seconds in _lead_and_duration(routing.transit, lead, arrival))
 
 
 def _compact(seconds: np.ndarray) -> np.ndarray:

@@ -104,8 +104,10 @@ def run_rounds(
     parent_board,
     parent_from,
     has_egress,
+    first_round,
+    board_bound,
 ):
-    """Run RAPTOR rounds 1..max_rounds from the stops marked in round 0.
+    """Run RAPTOR rounds ``first_round..max_rounds`` from the stops marked in the round before.
 
     Parameters
     ----------
@@ -120,7 +122,7 @@ def run_rounds(
         the round's walking transfer), with at most k rides. Updated in place.
     work : RaptorWork
         Marks and queues (see :func:`raptor_work`); ``work.marked_stops[:n_marked]`` are
-        the stops whose ``board`` label improved in round 0.
+        the stops whose ``board`` label improved in round ``first_round - 1``.
     improved : ndarray of int64
         Appended with every stop whose ``ride[max_rounds]`` label improved (for egress),
         from index ``n_improved``; ``work.is_improved`` flags them.
@@ -138,6 +140,11 @@ def run_rounds(
         Stops that a journey may leave on foot for a destination: only their arrivals are
         kept in the last round, where no other use of a stop remains (``board`` labels of
         the last round are not kept either).
+    first_round : int
+        1, or later when the caller made the first rides itself.
+    board_bound : ndarray of int64, shape (n_stops,) or (0,)
+        When given, a stop whose ``board`` label would be later than its bound is left
+        alone: from there no destination still asked for can be reached in time.
 
     Returns
     -------
@@ -148,7 +155,8 @@ def run_rounds(
     transfer_offsets, transfer_to, transfer_time = transfers
     marked_stops, is_marked, rode_stops, is_rode, queue, route_start, is_queued, is_improved = work
     track = parent_trip.shape[0] > 0
-    for k in range(1, max_rounds + 1):
+    bounded = board_bound.shape[0] > 0
+    for k in range(first_round, max_rounds + 1):
         if n_marked == 0:
             break
         n_queued = queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued)
@@ -186,7 +194,11 @@ def run_rounds(
                             is_improved[stop] = True
                             improved[n_improved] = stop
                             n_improved += 1
-                        if k < max_rounds and time < board[k, stop]:
+                        if (
+                            k < max_rounds
+                            and time < board[k, stop]
+                            and (not bounded or time <= board_bound[stop])
+                        ):
                             _improve(board, k, stop, time, max_rounds)
                             if track:
                                 parent_from[k, stop] = -1
@@ -217,7 +229,11 @@ def run_rounds(
             for j in range(transfer_offsets[stop], transfer_offsets[stop + 1]):
                 target = transfer_to[j]
                 time = arrived + transfer_time[j]
-                if time <= latest_arrival and time < board[k, target]:
+                if (
+                    time <= latest_arrival
+                    and time < board[k, target]
+                    and (not bounded or time <= board_bound[target])
+                ):
                     _improve(board, k, target, time, max_rounds)
                     if track:
                         parent_from[k, target] = stop
@@ -341,7 +357,7 @@ def range_step(
     no_parent = np.empty((0, 0), dtype=np.int64)
     n_improved = run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, latest_arrival, ride, board, work,
-        n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress,
+        n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress, 1, np.empty(0, dtype=np.int64),
     )  # fmt: skip
     walk_to_destinations(improved, n_improved, work[7], ride[max_rounds], egress, arrival_at)
 
@@ -531,120 +547,7 @@ def journey_labels(
     transfers = (transfer_offsets, transfer_to, transfer_time)
     run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration, ride, board, work,
-        n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_),
+        n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_), 1,
+        np.empty(0, dtype=np.int64),
     )  # fmt: skip
     return ride, board, parent_trip, parent_board, parent_from
-
-
-@njit(cache=True, parallel=True)
-def arrivals_at(
-    route_stop_offsets,
-    route_stops,
-    route_trip_offsets,
-    route_time_offsets,
-    arrival,
-    departure,
-    stop_route_offsets,
-    stop_route,
-    stop_route_position,
-    stop_departure_offsets,
-    stop_departure,
-    transfer_offsets,
-    transfer_to,
-    transfer_time,
-    stop_board_slack,
-    board_slack,
-    access_offsets,
-    access_stop,
-    access_time,
-    direct_offsets,
-    direct_destination,
-    direct_time,
-    egress_in_offsets,
-    egress_in_stop,
-    egress_in_time,
-    leave_offsets,
-    leave_time,
-    asked_offsets,
-    asked_destination,
-    n_destinations,
-    max_rounds,
-    deadline,
-    n_chunks,
-):
-    """Earliest arrivals at some destinations, each for its own departure from each origin.
-
-    A range search per origin over its departures (latest first, keeping labels): what the
-    arrive-by search needs to tell when the journey leaving at its departure arrives.
-
-    Parameters
-    ----------
-    route_*, arrival, departure, stop_route*, stop_departure*, transfer_*, stop_board_slack,
-    board_slack :
-        One draw's routes and the transfers, as in :func:`transit_travel_times`.
-    access_*, direct_* :
-        As in :func:`transit_travel_times`.
-    egress_in_offsets, egress_in_stop, egress_in_time : ndarray of int64
-        CSR per destination: the stops within walking range and the walk from each, seconds.
-    leave_offsets, leave_time : ndarray of int64
-        CSR per origin: its departures in seconds, increasing.
-    asked_offsets, asked_destination : ndarray of int64
-        CSR per departure (in ``leave_time`` order): the destinations whose arrival is asked
-        for when leaving then.
-    n_destinations, max_rounds, n_chunks :
-        As in :func:`transit_travel_times`.
-    deadline : int
-        Seconds: later arrivals are pruned (the departures asked for all arrive by then).
-
-    Returns
-    -------
-    ndarray of int64, shape (len(asked_destination),)
-        The earliest arrival for each asked destination, :data:`UNREACHED` where none by
-        ``deadline``.
-    """
-    n_origins = access_offsets.shape[0] - 1
-    n_stops = stop_board_slack.shape[0]
-    n_routes = route_stop_offsets.shape[0] - 1
-    result = np.full(asked_destination.shape[0], UNREACHED, dtype=np.int64)
-    n_chunks = max(1, min(n_chunks, n_origins))
-    routes = (
-        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-        stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets, stop_departure,
-    )  # fmt: skip
-    transfers = (transfer_offsets, transfer_to, transfer_time)
-    # Each destination's walks from the stops are looked up when its departure is searched,
-    # rather than pushed from every improved stop at every departure.
-    has_egress = np.zeros(n_stops, dtype=np.bool_)
-    has_egress[egress_in_stop] = True
-    no_egress = (np.zeros(n_stops + 1, dtype=np.int64), egress_in_stop[:0], egress_in_time[:0])
-    for chunk in prange(n_chunks):
-        ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
-        board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
-        work = raptor_work(n_stops, max(n_routes, 1))
-        improved = np.empty(n_stops, dtype=np.int64)
-        no_arrival = np.empty(0, dtype=np.int64)
-        walk_to = np.full(n_destinations, UNREACHED, dtype=np.int64)
-        arrived = ride[max_rounds]
-        for origin in range(chunk, n_origins, n_chunks):
-            ride[:] = UNREACHED
-            board[:] = UNREACHED
-            for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
-                j = direct_destination[i]
-                walk_to[j] = min(walk_to[j], direct_time[i])
-            reach = slice(access_offsets[origin], access_offsets[origin + 1])
-            for m in range(leave_offsets[origin + 1] - 1, leave_offsets[origin] - 1, -1):
-                start = leave_time[m]
-                range_step(
-                    routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride, board, work,
-                    improved, has_egress, no_egress, no_arrival, access_stop[reach], access_time[reach],
-                    start,
-                )  # fmt: skip
-                for i in range(asked_offsets[m], asked_offsets[m + 1]):
-                    j = asked_destination[i]
-                    best = start + walk_to[j]
-                    for e in range(egress_in_offsets[j], egress_in_offsets[j + 1]):
-                        best = min(best, arrived[egress_in_stop[e]] + egress_in_time[e])
-                    result[i] = best if best <= deadline else UNREACHED
-            for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
-                walk_to[direct_destination[i]] = UNREACHED
-    return result

@@ -12,7 +12,7 @@ import pandas as pd
 from .._progress import progress_bar
 from ..cutoffs import search_reach, whole_seconds
 from ..gtfs import Timetable, expand_frequencies
-from ..kernels import finite_entries, raptor, raptor_lanes, street_travel_times
+from ..kernels import finite_entries, raptor, raptor_arrivals, raptor_lanes, street_travel_times
 from ..kernels.raptor import UNREACHED, UNREACHED_DURATION, journey_labels
 from ..network.network import Network
 from ..network.street import reversed_arcs
@@ -573,12 +573,35 @@ def _latest_departures(
     columns: slice,
     progress: bool | None,
 ):
-    """The backward searches of :func:`arrival_blocks`: forward ones on the reversed routes.
+    """The backward searches of :func:`arrival_blocks`: leads per origin, chunk by chunk."""
+    for block, durations in _backward_searches(
+        network, legs, walks, query, destinations, columns, progress, n_origins=n_origins
+    ):
+        yield block, _unreached(durations.transpose(1, 0, 2))
+
+
+def _backward_searches(
+    network: Network,
+    legs: WalkLegs,
+    walks: tuple,
+    query: TransitQuery,
+    destinations: Points,
+    columns: slice,
+    progress: bool | None,
+    *,
+    n_origins: int | None = None,
+):
+    """Yield ``(block, durations)``: forward searches on the reversed routes, per chunk of destinations.
 
     ``walks`` are the origins' access and walk-only CSRs. Turned round, a journey starts
     from the destination, walks to a stop, rides and walks between stops, and walks from a
     stop to an origin; the search starts ``board_slack`` after the deadline (at minus that),
     since turned round the slack comes after the last ride instead of before the first.
+
+    ``durations``, int32 of shape (chunk, n_targets, n_draws * n_deadlines), are the leads
+    (how long before each deadline one must leave) of the ``n_origins`` origins, or with
+    ``n_origins`` None of every stop (before the first deadline only: how long before it
+    one must stand there, ready to board); ``UNREACHED_DURATION`` beyond ``max_duration``.
     """
     access, direct = walks
     n_destinations = len(destinations)
@@ -586,12 +609,18 @@ def _latest_departures(
     n_draws = int(back_routes["draw_offsets"].shape[0]) - 1
     transfers = _turned_round(network, "transfers", legs.transfers, _transfers_turned_round)
     arrays = (*_route_arrays(back_routes), *transfers, query.board_slack)
-    to_origins = _turned_round(network, "access", access, lambda csr: _transpose(*csr, legs.n_stops))
     from_destinations = egress_by_destination(network, legs)
-    direct_in = _turned_round(network, "direct", direct, lambda csr: _transpose(*csr, n_destinations))
-    starts = -(query.deadlines[::-1] + query.board_slack)
+    if n_origins is None:  # every stop its own target, and no trip without a ride
+        n_targets, deadlines = legs.n_stops, query.deadlines[:1]
+        to_targets = (np.arange(n_targets + 1), np.arange(n_targets), np.zeros(n_targets, dtype=np.int64))
+        direct_in = _empty(n_destinations)
+    else:
+        n_targets, deadlines = n_origins, query.deadlines
+        to_targets = _turned_round(network, "access", access, lambda csr: _transpose(*csr, legs.n_stops))
+        direct_in = _turned_round(network, "direct", direct, lambda csr: _transpose(*csr, n_destinations))
+    starts = -(deadlines[::-1] + query.board_slack)
     n_deadlines = len(starts)
-    per_call = _rows_per_chunk(n_draws * n_deadlines * n_origins)
+    per_call = _rows_per_chunk(n_draws * n_deadlines * n_targets)
     if per_call >= DESTINATIONS_PER_SUM:
         chunk = per_call - per_call % DESTINATIONS_PER_SUM
     else:  # a power of two divides the groups: every task's calls cut them the same way
@@ -602,7 +631,7 @@ def _latest_departures(
             durations = _durations(
                 (
                     *arrays, *_csr_rows(from_destinations, block), *_csr_rows(direct_in, block),
-                    *to_origins, n_origins, starts, query.max_rounds, query.max_duration,
+                    *to_targets, n_targets, starts, query.max_rounds, query.max_duration,
                 ),
                 destinations.lon[block], destinations.lat[block], n_deadlines,
             )  # fmt: skip
@@ -610,7 +639,7 @@ def _latest_departures(
             # Per draw the kernel lists its departures (minus the deadlines) increasing, so the
             # deadlines from the latest: put them back in order.
             lead = durations.reshape(*durations.shape[:2], n_draws, n_deadlines)[..., ::-1]
-            yield block, _unreached(lead.reshape(durations.shape).transpose(1, 0, 2))
+            yield block, lead.reshape(durations.shape)
 
 
 def stacked_draws(
@@ -663,97 +692,101 @@ def arrive_by(
     destinations: Points,
     query: TransitQuery,
     *,
-    departures: tuple[np.ndarray, np.ndarray] | None = None,
+    columns: slice | None = None,
     progress: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Latest departures by one deadline and when the journeys leaving then arrive.
 
-    :func:`latest_departures` (unless given as ``departures``, already searched), then
-    :func:`arrivals`.
+    Chunk of destinations by chunk: the backward search gives the latest time to stand at
+    each stop, hence each origin's latest departure in each draw of frequency-based
+    services. The percentiles are taken on those (nearest rank, how long before the deadline
+    one must leave); in each draw, the journeys leaving then are followed from the trips
+    they must board (see :mod:`~reachable.kernels.raptor_arrivals`). ``columns`` limits the
+    searches to those destinations.
 
     Returns
     -------
-    (ndarray of int64, ndarray of int64), each of shape (n_origins, n_destinations, n_percentiles)
+    (ndarray of int64, ndarray of int64), each of shape (n_origins, n_columns, n_percentiles)
         Seconds from the departure to the deadline, and the arrival in seconds on the
         network's timeline; ``UNREACHED`` where no journey leaves within ``max_duration``.
     """
-    if departures is None:
-        departures = latest_departures(network, origins, destinations, query, progress=progress)
-    lead, pick = departures
-    return lead, arrivals(network, origins, destinations, query, lead, pick)
-
-
-def latest_departures(
-    network: Network,
-    origins: Points,
-    destinations: Points,
-    query: TransitQuery,
-    *,
-    columns: slice | None = None,
-    progress: bool | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The latest departures by one deadline, at each percentile over the draws.
-
-    The backward search gives the departures of each draw of frequency-based services; the
-    percentiles are taken on them (nearest rank, how long before the deadline one must
-    leave). ``columns`` limits the searches to those destinations (see :func:`arrival_blocks`).
-
-    Returns
-    -------
-    lead : ndarray of int64, shape (n_origins, n_columns, n_percentiles)
-        Seconds from the departure to the deadline; ``UNREACHED`` where no journey leaves
-        within ``max_duration``.
-    pick : ndarray of int64, same shape
-        The draw each departure is of.
-    """
+    legs, walks = arrival_walks(network, origins, destinations, query)
+    access, direct = walks
     columns = slice(0, len(destinations)) if columns is None else columns
-    n_draws = len(draws(network, query))
-    lead = np.empty((len(origins), columns.stop - columns.start, n_draws), dtype=np.int64)
-    for block, values in arrival_blocks(
-        network, origins, destinations, query, columns=columns, progress=progress
-    ):
-        lead[:, block.start - columns.start : block.stop - columns.start] = values
-    pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, n_draws)]
-    return np.take_along_axis(lead, pick, axis=2), pick
+    shape = (len(origins), columns.stop - columns.start, len(query.percentiles))
+    lead = np.empty(shape, dtype=np.int64)
+    arrival = np.empty(shape, dtype=np.int64)
+    drawn = draws(network, query)
+    ranks = _ranks(query.percentiles, len(drawn))
+    for block, stop_lead in _backward_searches(network, legs, walks, query, destinations, columns, progress):
+        at = slice(block.start - columns.start, block.stop - columns.start)
+        # Per draw, the stop leads by destination (as searched) and by stop.
+        by_destination = [np.ascontiguousarray(stop_lead[:, :, d]) for d in range(len(drawn))]
+        by_stop = [np.ascontiguousarray(leads.T) for leads in by_destination]
+        by_draw = np.stack(
+            [
+                raptor_arrivals.latest_from_stops(*access, *direct, leads, block.start, query.max_duration)
+                for leads in by_stop
+            ],
+            axis=2,
+        )
+        pick = np.argsort(by_draw, axis=2, kind="stable")[:, :, ranks]
+        lead[:, at] = np.take_along_axis(by_draw, pick, axis=2)
+        for d, (_, routes) in enumerate(drawn):
+            asked = (pick == d).any(axis=2)
+            if not asked.any():
+                continue
+            arrived = _arrivals(
+                network, legs, walks, query, routes, (by_destination[d], by_stop[d]),
+                np.where(asked, by_draw[:, :, d], UNREACHED), block,
+            )  # fmt: skip
+            arrival[:, at] = np.where(pick == d, arrived[:, :, None], arrival[:, at])
+    return lead, arrival
 
 
-def arrivals(
-    network: Network, origins: Points, destinations: Points, query: TransitQuery, lead: np.ndarray, pick
+def _arrivals(
+    network: Network,
+    legs: WalkLegs,
+    walks: tuple,
+    query: TransitQuery,
+    routes: TransitRoutes,
+    stop_lead: tuple[np.ndarray, np.ndarray],
+    lead: np.ndarray,
+    block: slice,
 ) -> np.ndarray:
-    """When travellers leaving at the :func:`latest_departures` ``lead, pick`` arrive.
+    """When the journeys leaving ``lead`` before the deadline arrive, in one draw's ``routes``.
 
-    A forward range search from each origin over its own departures (of each draw) gives
-    the earliest arrival of a traveller leaving at each.
-
-    Returns
-    -------
-    ndarray of int64, the shape of ``lead``
-        Seconds on the network's timeline; ``UNREACHED`` where ``lead`` is.
+    ``stop_lead`` are the stop leads of the destinations ``block`` (int32), by destination
+    and by stop; ``lead`` (n_origins x n_columns) is ``UNREACHED`` for the pairs not asked for.
     """
-    legs, (access, direct) = arrival_walks(network, origins, destinations, query)
+    access, direct = walks
+    by_destination, by_stop = stop_lead
     deadline = int(query.deadlines[0])
-    arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
-    for d, (_, draw_routes) in enumerate(draws(network, query)):
-        origin, destination, p = np.nonzero((pick == d) & (lead < UNREACHED))
-        if len(origin) == 0:
-            continue
-        leave = deadline - lead[origin, destination, p]
-        # Each origin's departures, and the destinations asked for at each.
-        order = np.lexsort((leave, origin))
-        origin, destination, p, leave = origin[order], destination[order], p[order], leave[order]
-        first = np.flatnonzero(np.r_[True, (origin[1:] != origin[:-1]) | (leave[1:] != leave[:-1])])
-        leave_offsets = np.searchsorted(origin[first], np.arange(len(origins) + 1))
-        asked_offsets = np.r_[first, len(origin)]
-        arrival[origin, destination, p] = raptor.arrivals_at(
-            draw_routes.route_stop_offsets, draw_routes.route_stops, draw_routes.route_trip_offsets,
-            draw_routes.route_time_offsets, draw_routes.arrival, draw_routes.departure,
-            draw_routes.stop_route_offsets, draw_routes.stop_route, draw_routes.stop_route_position,
-            draw_routes.stop_departure_offsets, draw_routes.stop_departure, *legs.transfers,
-            query.board_slack, *access, *direct, *egress_by_destination(network, legs), leave_offsets,
-            leave[first], asked_offsets, destination, len(destinations), query.max_rounds, deadline,
-            4 * numba.get_num_threads(),
-        )  # fmt: skip
-    return arrival
+    arrays = (
+        routes.route_stop_offsets, routes.route_stops, routes.route_trip_offsets, routes.route_time_offsets,
+        routes.arrival, routes.departure, routes.stop_route_offsets, routes.stop_route,
+        routes.stop_route_position,
+    )  # fmt: skip
+    # The (stop, destination) pairs some journey leaves from, grouped by the time to stand there.
+    steps = raptor_arrivals.tight_steps(
+        raptor_arrivals.tight_stops(*access, by_stop, lead), by_stop, deadline
+    )
+    step_stop, step_ready = steps[:2]
+    step, route, trip, position = raptor_arrivals.tight_boardings(
+        arrays, query.board_slack, step_stop, step_ready
+    )
+    # Each trip's boardings from its last stop to its first.
+    key = arrays[2][route] + trip  # the trip's rank among all routes' trips
+    order = np.lexsort((-position, key))
+    step, route, trip, position, key = step[order], route[order], trip[order], position[order], key[order]
+    first_boarding = np.flatnonzero(np.diff(key, prepend=-1))
+    after = raptor_arrivals.arrivals_after_boarding(
+        arrays, legs.transfers[:3], legs.transfers[3], query.board_slack, route[first_boarding],
+        trip[first_boarding], np.r_[first_boarding, len(key)], position, step, step_stop, *steps[2:],
+        by_destination, *_csr_rows(egress_by_destination(network, legs), block), query.max_rounds, deadline,
+        4 * numba.get_num_threads(),
+    )  # fmt: skip
+    return raptor_arrivals.arrivals_of_pairs(*access, *direct, by_stop, lead, after, block.start, deadline)
 
 
 def _unreached(values: np.ndarray) -> np.ndarray:
