@@ -299,8 +299,10 @@ def _matrix_seconds(network, origins: Points, destinations: Points, routing: Rou
 
 def _lead_and_duration(query: TransitQuery, lead: np.ndarray, arrival: np.ndarray):
     """The arrive-by seconds before the deadline and of travel, ``UNREACHED`` where no trip."""
-    leave = query.deadlines[0] - lead
-    return lead, np.where(lead < UNREACHED, arrival - leave, UNREACHED)
+    duration = arrival - query.deadlines[0]  # in place from here: the arrays are the matrix's size
+    duration += lead
+    duration[lead >= UNREACHED] = UNREACHED
+    return lead, duration
 
 
 def _matrix_frame(

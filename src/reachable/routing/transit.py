@@ -723,13 +723,17 @@ def arrive_by(
         # Per draw, the stop leads by destination (as searched) and by stop.
         by_destination = [np.ascontiguousarray(stop_lead[:, :, d]) for d in range(len(drawn))]
         by_stop = [np.ascontiguousarray(leads.T) for leads in by_destination]
-        by_draw = np.stack(
-            [
-                raptor_arrivals.latest_from_stops(*access, *direct, leads, block.start, query.max_duration)
-                for leads in by_stop
-            ],
-            axis=2,
-        )
+        latest = [
+            raptor_arrivals.latest_from_stops(*access, *direct, leads, block.start, query.max_duration)
+            for leads in by_stop
+        ]
+        if len(drawn) == 1:  # every percentile is the timetable's
+            arrived = _arrivals(
+                network, legs, walks, query, drawn[0][1], (by_destination[0], by_stop[0]), latest[0], block
+            )  # fmt: skip
+            lead[:, at], arrival[:, at] = latest[0][:, :, None], arrived[:, :, None]
+            continue
+        by_draw = np.stack(latest, axis=2)
         pick = np.argsort(by_draw, axis=2, kind="stable")[:, :, ranks]
         lead[:, at] = np.take_along_axis(by_draw, pick, axis=2)
         for d, (_, routes) in enumerate(drawn):
@@ -738,7 +742,7 @@ def arrive_by(
                 continue
             arrived = _arrivals(
                 network, legs, walks, query, routes, (by_destination[d], by_stop[d]),
-                np.where(asked, by_draw[:, :, d], UNREACHED), block,
+                np.where(asked, latest[d], UNREACHED), block,
             )  # fmt: skip
             arrival[:, at] = np.where(pick == d, arrived[:, :, None], arrival[:, at])
     return lead, arrival
