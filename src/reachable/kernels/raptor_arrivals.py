@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, _earliest_trip, _improve, raptor_work, run_rounds
+from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, _improve, raptor_work, run_rounds
 
 
 @njit(cache=True, parallel=True)
@@ -239,33 +239,50 @@ def _get_off(
 
 
 @njit(cache=True)
-def _bounds(
-    bounds, first, last, boarding_step, step_offsets, step_column, stop_lead_rows, is_asked, deadline
-):
-    """Per boarding ``first..last - 1`` of a trip, the latest useful time at each stop: ``bounds[b - first]``.
+def _bounds(bounds, first, last, boarding_step, step_offsets, step_column, stop_lead_rows, is_asked, least,
+            deadline):  # fmt: skip
+    """The latest useful time at each stop for the boardings ``first..last - 1`` of a trip.
 
     A stop matters at a boarding only if a destination asked for then or at a boarding still
-    to come (earlier along the trip) can be reached from it in time. Labels kept for those
+    to come (earlier along the trip) can be reached from it in time: labels kept for those
     boardings thus miss nothing, and the bound tightens as the destinations are served.
+    Bounds are kept for the last boarding, the last two, four, eight... and all of them (a
+    few rows of ``n_stops`` rather than one per boarding): ``bounds[r]`` serves the
+    boardings ``2**(r - 1)`` to ``2**r - 1`` places before the last, ``bounds[0]`` the last
+    (see :func:`_bound_row`). ``least`` (int32, n_stops) is work space.
     """
-    following = bounds[last - first]
-    following[:] = -UNREACHED
-    for b in range(last - 1, first - 1, -1):
-        bound = bounds[b - first]
-        bound[:] = following
-        step = boarding_step[b]
+    least[:] = UNREACHED_DURATION
+    n_boardings = last - first
+    kept = 1
+    row = 0
+    for k in range(n_boardings):
+        step = boarding_step[last - 1 - k]
         for i in range(step_offsets[step], step_offsets[step + 1]):
             j = step_column[i]
             if not is_asked[j]:
                 is_asked[j] = True
                 leads = stop_lead_rows[j]
-                for stop in range(bound.shape[0]):
-                    bound[stop] = max(bound[stop], deadline - leads[stop])
-        following = bound
+                for stop in range(least.shape[0]):
+                    least[stop] = min(least[stop], leads[stop])
+        if k + 1 == kept or k == n_boardings - 1:
+            bound = bounds[row]
+            for stop in range(least.shape[0]):
+                bound[stop] = deadline - least[stop]
+            row += 1
+            kept *= 2
     for b in range(first, last):
         step = boarding_step[b]
         for i in range(step_offsets[step], step_offsets[step + 1]):
             is_asked[step_column[i]] = False
+
+
+@njit(cache=True, inline="always")
+def _bound_row(from_last, n_boardings):
+    """The row of :func:`_bounds` for the boarding ``from_last`` places before a trip's last."""
+    row = 0
+    while (1 << row) < from_last + 1 and (1 << row) < n_boardings:
+        row += 1
+    return row
 
 
 @njit(cache=True, parallel=True)
@@ -343,7 +360,8 @@ def arrivals_after_boarding(
         board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
         work = raptor_work(n_stops, route_stop_offsets.shape[0] - 1)
         improved = np.empty(n_stops, dtype=np.int64)
-        bounds = np.empty((most_boardings + 1, n_stops), dtype=np.int64)
+        bounds = np.empty((_bound_row(most_boardings - 1, most_boardings) + 1, n_stops), dtype=np.int64)
+        least = np.empty(n_stops, dtype=np.int32)
         is_asked = np.zeros(n_columns, dtype=np.bool_)
         arrived = ride[max_rounds]
         for t in range(chunk, n_trips, n_chunks):
@@ -351,7 +369,7 @@ def arrivals_after_boarding(
             board[:] = UNREACHED
             first, last = boarding_offsets[t], boarding_offsets[t + 1]
             _bounds(bounds, first, last, boarding_step, step_offsets, step_column, stop_lead_rows, is_asked,
-                    deadline)  # fmt: skip
+                    least, deadline)  # fmt: skip
             route = trip_route[t]
             first_stop = route_stop_offsets[route]
             n_route_stops = route_stop_offsets[route + 1] - first_stop
@@ -360,7 +378,7 @@ def arrivals_after_boarding(
             open_until = n_route_stops
             for b in range(first, last):
                 position = boarding_position[b]
-                bound = bounds[b - first]
+                bound = bounds[_bound_row(last - 1 - b, last - first)]
                 n_marked = _get_off(
                     routes, transfers, max_rounds, deadline, ride, board, work, has_egress, bound, times,
                     first_stop, position + 1, open_until,
