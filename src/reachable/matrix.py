@@ -233,15 +233,15 @@ def travel_time_matrix(
         Run chunks of origins on a Dask cluster (see :mod:`reachable.cluster`): the same
         rows, bit for bit, in the same order. By ``arrival`` the chunks are of destinations
         (a backward search runs per destination), and their seconds are kept on the client
-        (8 bytes a pair and percentile) until the frame is made.
+        (8 bytes a pair and percentile) until the frame is made or the parts written.
     out : str or Path, optional
         A folder: write the matrix there as partitioned Parquet (one ``part-*.parquet`` per
         chunk of origins, written by the worker that computed it; read it back with
         ``dask.dataframe.read_parquet`` or ``pandas.read_parquet``), and return the folder.
         For matrices bigger than memory (by ``arrival``, the seconds searched first by
-        destinations take 8 bytes a pair and percentile, see ``client``). The parts appear when all are
-        written: a run that fails leaves no part (and removes those of an earlier matrix in
-        the folder).
+        destinations take 8 bytes a pair and percentile, see ``client``). The parts appear
+        when all are written: a run that fails leaves no part (and removes those of an
+        earlier matrix in the folder).
 
     Returns
     -------

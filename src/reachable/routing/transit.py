@@ -522,7 +522,11 @@ def arrival_blocks(
     """
     legs, walks = arrival_walks(network, origins, destinations, query)
     columns = slice(0, len(destinations)) if columns is None else columns
-    yield from _latest_departures(network, legs, walks, query, len(origins), destinations, columns, progress)
+    searches = _backward_searches(
+        network, legs, walks, query, destinations, columns, progress, n_origins=len(origins)
+    )
+    for block, durations in searches:
+        yield block, _unreached(durations.transpose(1, 0, 2))
 
 
 def sum_groups(block: slice) -> Iterator[slice]:
@@ -561,23 +565,6 @@ def arrival_walks(network: Network, origins: Points, destinations: Points, query
         lambda: legs.from_origins(network, slice(0, len(origins))),
     )
     return legs, walks
-
-
-def _latest_departures(
-    network: Network,
-    legs: WalkLegs,
-    walks: tuple,
-    query: TransitQuery,
-    n_origins: int,
-    destinations: Points,
-    columns: slice,
-    progress: bool | None,
-):
-    """The backward searches of :func:`arrival_blocks`: leads per origin, chunk by chunk."""
-    for block, durations in _backward_searches(
-        network, legs, walks, query, destinations, columns, progress, n_origins=n_origins
-    ):
-        yield block, _unreached(durations.transpose(1, 0, 2))
 
 
 def _backward_searches(
@@ -702,7 +689,9 @@ def arrive_by(
     services. The percentiles are taken on those (nearest rank, how long before the deadline
     one must leave); in each draw, the journeys leaving then are followed from the trips
     they must board (see :mod:`~reachable.kernels.raptor_arrivals`). ``columns`` limits the
-    searches to those destinations.
+    searches to those destinations. A chunk holds its stop leads twice (at most
+    :data:`DURATIONS_PER_CHUNK` int32 each) and, per stop and destination, a flag and an
+    int32 arrival: some 210 MB at most, besides its columns of the result.
 
     Returns
     -------
