@@ -47,6 +47,16 @@ def _improve(labels, round_, stop, time, n_rounds):
 
 
 @njit(cache=True)
+def _mark(stop, flags, stops, n):
+    """Append ``stop`` to ``stops[:n]`` unless flagged; return the new length."""
+    if not flags[stop]:
+        flags[stop] = True
+        stops[n] = stop
+        n += 1
+    return n
+
+
+@njit(cache=True)
 def _earliest_trip(departure, first_time, n_stops_in_route, position, low, high, ready):
     """Index in ``[low, high)`` of the first trip leaving ``position`` at or after ``ready``.
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, _improve, raptor_work, run_rounds
+from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, _improve, _mark, raptor_work, run_rounds
 
 
 @njit(cache=True, parallel=True)
@@ -222,19 +222,13 @@ def _get_off(
             continue
         if time < board[1, stop] and time <= bound[stop]:
             _improve(board, 1, stop, time, max_rounds)
-            if not is_marked[stop]:
-                is_marked[stop] = True
-                marked_stops[n_marked] = stop
-                n_marked += 1
+            n_marked = _mark(stop, is_marked, marked_stops, n_marked)
         for j in range(transfer_offsets[stop], transfer_offsets[stop + 1]):
             target = transfer_to[j]
             walked = time + transfer_time[j]
             if walked <= deadline and walked < board[1, target] and walked <= bound[target]:
                 _improve(board, 1, target, walked, max_rounds)
-                if not is_marked[target]:
-                    is_marked[target] = True
-                    marked_stops[n_marked] = target
-                    n_marked += 1
+                n_marked = _mark(target, is_marked, marked_stops, n_marked)
     return n_marked
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, draw_routes, queue_routes
+from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, _mark, draw_routes, queue_routes
 
 MAX_LANES = 64
 """Most origins searched together, a bit each in a uint64 mask. On Porto Alegre (1,227 cells,
@@ -43,16 +43,6 @@ def _improve(labels, round_, stop, lane, time, n_rounds):
             labels[k, stop, lane] = time
         else:
             break
-
-
-@njit(cache=True)
-def _mark(stop, flags, stops, n):
-    """Append ``stop`` to ``stops[:n]`` unless flagged; return the new length."""
-    if not flags[stop]:
-        flags[stop] = True
-        stops[n] = stop
-        n += 1
-    return n
 
 
 @njit(cache=True)
