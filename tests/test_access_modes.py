@@ -26,6 +26,7 @@ from reachable.routing.access import PARKING_REACH, AccessLeg, access_leg
 from reachable.routing.street import coincident, street_pairs
 
 from . import transit_reference as reference
+from .arrive_both_ways import arrive_by
 from .test_transit_reference import brute_force_legs
 from .transit_towns import LAT0, LON0, N_GRID, QUERY_DATE, STEP
 
@@ -139,16 +140,16 @@ def test_combined_access_equals_brute_force_every_minute(town, kind, start, wind
 
 
 @pytest.mark.parametrize("kind", ["bike", "car"])
-def test_combined_access_arrives_by_the_deadline_as_the_brute_force(town, kind):
+def test_combined_access_arrives_by_the_deadline_as_the_brute_force(town, kind, monkeypatch):
     network, points = town
     deadline = 14 * 3600 + 420
     query = combined_query(LEGS[kind](network), deadlines=[deadline])
     pts = as_points(points)
     legs, tables = combined_legs(network, points, query)
-    lead, arrival = transit.arrive_by(network, pts, pts, query)
+    lead, arrival = arrive_by(monkeypatch, network, pts, pts, query)
     if len(tables) > 1:  # percentiles over draws are tested for walkers; one draw here
         query = dataclasses.replace(query, frequency_draws=1)
-        lead, arrival = transit.arrive_by(network, pts, pts, query)
+        lead, arrival = arrive_by(monkeypatch, network, pts, pts, query)
         legs, tables = combined_legs(network, points, query)
     want_departure, want_arrival = reference.latest_departures(
         tables[0], deadline, *legs, len(points), max_rounds=3, board_slack=60, max_duration=3600

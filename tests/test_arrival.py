@@ -15,6 +15,7 @@ from reachable.points import as_points
 from reachable.routing import transit
 
 from . import transit_reference as reference
+from .arrive_both_ways import arrive_by
 from .test_transit_reference import brute_force_legs
 from .test_transit_rules import DATE as RULES_DATE
 from .test_transit_rules import points as rules_points
@@ -52,7 +53,7 @@ def departures(network, points, query):
     ],
 )
 def test_latest_departures_equal_a_bisection_on_brute_force_searches(
-    town, deadlines, max_rounds, board_slack, ridden
+    town, deadlines, max_rounds, board_slack, ridden, monkeypatch
 ):
     network, points = town
     query = arrival_query(deadlines, max_rounds=max_rounds, board_slack=board_slack)
@@ -69,7 +70,7 @@ def test_latest_departures_equal_a_bisection_on_brute_force_searches(
             rides += ((want_arrival < deadline) & (want_departure < reference.INF)).sum()
             if len(query.deadlines) == 1 and len(tables) == 1:
                 # One draw: the arrival when leaving then is the brute force's earliest arrival.
-                lead, arrival = transit.arrive_by(network, as_points(points), as_points(points), query)
+                lead, arrival = arrive_by(monkeypatch, network, as_points(points), as_points(points), query)
                 got = np.where(lead[:, :, 0] < UNREACHED, arrival[:, :, 0], reference.INF)
                 np.testing.assert_array_equal(got, want_arrival)
     # Rides matter: a walk arrives at the deadline, a ride mostly before it.
@@ -126,7 +127,7 @@ def test_same_stop_times_after_a_walk_count_where_the_next_vehicle_is_boarded(to
         network.query_cache[key] = (offsets, to_stop, seconds, board_extra)
 
 
-def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town):
+def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town, monkeypatch):
     network, points = town
     deadline = 14 * 3600 + 180
     query = arrival_query([deadline], draws=5, seed=3)
@@ -140,7 +141,7 @@ def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town):
     ]
     want_departure = np.stack([d for d, _ in per_draw], axis=2)
     want_arrival = np.stack([a for _, a in per_draw], axis=2)
-    lead, arrival = transit.arrive_by(network, as_points(points), as_points(points), query)
+    lead, arrival = arrive_by(monkeypatch, network, as_points(points), as_points(points), query)
     # Nearest rank of how long before the deadline one must leave (not reached: last).
     want_lead = np.where(want_departure < reference.INF, deadline - want_departure, reference.INF)
     order = np.argsort(want_lead, axis=2, kind="stable")
@@ -204,8 +205,12 @@ def test_street_modes_arrive_at_the_deadline(tiny_town):
     np.testing.assert_allclose((deadline - ttm["departure"]).dt.total_seconds(), forward["travel_time"] * 60)
 
 
+@pytest.mark.parametrize("share", [0.0, np.inf])  # arrivals by the trips boarded, or by origin
 @pytest.mark.parametrize("slow, fast", [("A", "B"), ("B", "A")])  # either route listed first
-def test_of_two_buses_leaving_at_the_latest_departure_the_quicker_one_sets_the_arrival(tmp_path, slow, fast):
+def test_of_two_buses_leaving_at_the_latest_departure_the_quicker_one_sets_the_arrival(
+    tmp_path, slow, fast, share, monkeypatch
+):
+    monkeypatch.setattr(transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
     # Both leave O at 08:00, the last ones to reach D3 by 09:00; one is there at 08:58, the
     # other at 08:20. Walking O -> D3 takes 103 min, more than max_time.
     trips = {"slow": (slow, [("O", "08:00:00"), ("D3", "08:58:00")]),
@@ -245,13 +250,13 @@ def test_on_poa_leaving_then_arrives_in_time_and_a_second_later_does_not(poa_tra
         assert pd.isna(later) or later > deadline
 
 
-def test_on_poa_every_arrival_is_a_forward_search_leaving_at_its_departure(poa_transit, hexes):
+def test_on_poa_every_arrival_is_a_forward_search_leaving_at_its_departure(poa_transit, hexes, monkeypatch):
     # The arrivals come from one search per trip boarded first; here each origin's departures
     # are searched forward instead (the range kernel, over exactly those seconds).
     deadline = pd.Timestamp("2019-05-13 15:00")
     points = as_points(hexes)
     query = rc.matrix.routing_settings(poa_transit, "transit", max_time=120, arrival=deadline).transit
-    lead, arrival = transit.arrive_by(poa_transit, points, points, query)
+    lead, arrival = arrive_by(monkeypatch, poa_transit, points, points, query)
     start = deadline - pd.Timedelta(minutes=120)
     forward = rc.matrix.routing_settings(poa_transit, "transit", max_time=120, departure=start).transit
     checked = 0

@@ -143,17 +143,36 @@ def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
 
 
+def _set_origins_per_stop(value):
+    import reachable.routing.transit as transit
+
+    transit.ORIGINS_PER_STOP_BY_TRIPS, value = value, transit.ORIGINS_PER_STOP_BY_TRIPS
+    return value
+
+
+# 307 origins among 4,010 stops take the range searches per origin; 0.0 makes them follow the trips.
+@pytest.mark.parametrize("share", [None, 0.0])
 def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
-    poa_transit, origins_and_places, client, tmp_path, monkeypatch
+    poa_transit, origins_and_places, client, tmp_path, monkeypatch, share
 ):
-    # The departures are searched by chunks of destinations first, then each chunk of origins
-    # gets its rows of them for the arrivals: on the cluster, and when written in parts here.
+    # The matrix is searched by chunks of destinations, then framed here or written in parts:
+    # on the cluster, and when written in parts here.
     origins, destinations = origins_and_places
     settings = {"mode": "transit", "arrival": ARRIVAL, "max_time": 45}
-    local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
-    remote, searched = _counting_searches(
-        client, lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings)
-    )
+    if share is not None:
+        import reachable.routing.transit as transit
+
+        monkeypatch.setattr(transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
+        before = client.run(_set_origins_per_stop, share)
+    try:
+        local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
+        remote, searched = _counting_searches(
+            client,
+            lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
+        )
+    finally:
+        if share is not None:
+            client.run(_set_origins_per_stop, next(iter(before.values())))
     assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local)
     assert local["departure"].notna().mean() > 0.05

@@ -16,6 +16,10 @@ which a destination asked for then or at a step still to come can be reached in 
 (``LD`` again). On Porto Alegre (1,227 x 1,227 cells, 3 rides) that is 1,135 trips and
 18,585 boardings where a range search per origin ran 81,000 departures: 0.3-0.4 s against 4.6 s.
 
+Those searches cost in proportion to the destinations and the stops; with few origins in
+a city of many stops, :func:`arrivals_by_origin` (a range search per origin over its own
+departures) costs less (see ``ORIGINS_PER_STOP_BY_TRIPS`` in :mod:`reachable.routing.transit`).
+
 Stop leads come as int32 seconds, ``UNREACHED_DURATION`` where none; other times are int64
 seconds on the network's timeline.
 """
@@ -25,7 +29,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from .raptor import UNREACHED, UNREACHED_DURATION, _earliest_trip, _improve, _mark, raptor_work, run_rounds
+from .raptor import (
+    UNREACHED,
+    UNREACHED_DURATION,
+    _earliest_trip,
+    _improve,
+    _mark,
+    range_step,
+    raptor_work,
+    run_rounds,
+)
 
 
 @njit(cache=True, parallel=True)
@@ -447,3 +460,118 @@ def arrivals_of_pairs(
                 if leads[j] + walk == row[j]:
                     out[j] = min(out[j], arrivals[j])
     return arrival
+
+
+@njit(cache=True, parallel=True)
+def arrivals_by_origin(
+    route_stop_offsets,
+    route_stops,
+    route_trip_offsets,
+    route_time_offsets,
+    arrival,
+    departure,
+    stop_route_offsets,
+    stop_route,
+    stop_route_position,
+    stop_departure_offsets,
+    stop_departure,
+    transfer_offsets,
+    transfer_to,
+    transfer_time,
+    stop_board_slack,
+    board_slack,
+    access_offsets,
+    access_stop,
+    access_time,
+    direct_offsets,
+    direct_destination,
+    direct_time,
+    egress_in_offsets,
+    egress_in_stop,
+    egress_in_time,
+    leave_offsets,
+    leave_time,
+    asked_offsets,
+    asked_destination,
+    n_destinations,
+    max_rounds,
+    deadline,
+    n_chunks,
+):
+    """Earliest arrivals at some destinations, each for its own departure from each origin.
+
+    A range search per origin over its departures (latest first, keeping labels): cheaper
+    than :func:`arrivals_after_boarding` for few origins in a city of many stops, whose cost
+    grows with the destinations and the stops.
+
+    Parameters
+    ----------
+    route_*, arrival, departure, stop_route*, stop_departure*, transfer_*, stop_board_slack,
+    board_slack :
+        One draw's routes and the transfers, as in :func:`transit_travel_times`.
+    access_*, direct_* :
+        As in :func:`transit_travel_times`.
+    egress_in_offsets, egress_in_stop, egress_in_time : ndarray of int64
+        CSR per destination: the stops within walking range and the walk from each, seconds.
+    leave_offsets, leave_time : ndarray of int64
+        CSR per origin: its departures in seconds, increasing.
+    asked_offsets, asked_destination : ndarray of int64
+        CSR per departure (in ``leave_time`` order): the destinations whose arrival is asked
+        for when leaving then.
+    n_destinations, max_rounds, n_chunks :
+        As in :func:`transit_travel_times`.
+    deadline : int
+        Seconds: later arrivals are pruned (the departures asked for all arrive by then).
+
+    Returns
+    -------
+    ndarray of int64, shape (len(asked_destination),)
+        The earliest arrival for each asked destination, :data:`UNREACHED` where none by
+        ``deadline``.
+    """
+    n_origins = access_offsets.shape[0] - 1
+    n_stops = stop_board_slack.shape[0]
+    n_routes = route_stop_offsets.shape[0] - 1
+    result = np.full(asked_destination.shape[0], UNREACHED, dtype=np.int64)
+    n_chunks = max(1, min(n_chunks, n_origins))
+    routes = (
+        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
+        stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets, stop_departure,
+    )  # fmt: skip
+    transfers = (transfer_offsets, transfer_to, transfer_time)
+    # Each destination's walks from the stops are looked up when its departure is searched,
+    # rather than pushed from every improved stop at every departure.
+    has_egress = np.zeros(n_stops, dtype=np.bool_)
+    has_egress[egress_in_stop] = True
+    no_egress = (np.zeros(n_stops + 1, dtype=np.int64), egress_in_stop[:0], egress_in_time[:0])
+    for chunk in prange(n_chunks):
+        ride = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        board = np.empty((max_rounds + 1, n_stops), dtype=np.int64)
+        work = raptor_work(n_stops, max(n_routes, 1))
+        improved = np.empty(n_stops, dtype=np.int64)
+        no_arrival = np.empty(0, dtype=np.int64)
+        walk_to = np.full(n_destinations, UNREACHED, dtype=np.int64)
+        arrived = ride[max_rounds]
+        for origin in range(chunk, n_origins, n_chunks):
+            ride[:] = UNREACHED
+            board[:] = UNREACHED
+            for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
+                j = direct_destination[i]
+                walk_to[j] = min(walk_to[j], direct_time[i])
+            reach = slice(access_offsets[origin], access_offsets[origin + 1])
+            for m in range(leave_offsets[origin + 1] - 1, leave_offsets[origin] - 1, -1):
+                start = leave_time[m]
+                range_step(
+                    routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride, board, work,
+                    improved, has_egress, no_egress, no_arrival, access_stop[reach], access_time[reach],
+                    start,
+                )  # fmt: skip
+                for i in range(asked_offsets[m], asked_offsets[m + 1]):
+                    j = asked_destination[i]
+                    best = start + walk_to[j]
+                    for e in range(egress_in_offsets[j], egress_in_offsets[j + 1]):
+                        best = min(best, arrived[egress_in_stop[e]] + egress_in_time[e])
+                    result[i] = best if best <= deadline else UNREACHED
+            for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
+                walk_to[direct_destination[i]] = UNREACHED
+    return result
