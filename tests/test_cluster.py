@@ -143,11 +143,13 @@ def test_arrival_accessibility_on_the_cluster_searches_each_destination_once(
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
 
 
-def _set_origins_per_stop(value):
+def _set_in_transit(name, value):
+    """Set ``reachable.routing.transit.<name>`` (on a worker, through ``client.run``); the old value."""
     import reachable.routing.transit as transit
 
-    transit.ORIGINS_PER_STOP_BY_TRIPS, value = value, transit.ORIGINS_PER_STOP_BY_TRIPS
-    return value
+    old = getattr(transit, name)
+    setattr(transit, name, value)
+    return old
 
 
 # 307 origins among 4,010 stops take the range searches per origin; 0.0 makes them follow the trips.
@@ -163,7 +165,7 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
         import reachable.routing.transit as transit
 
         monkeypatch.setattr(transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
-        before = client.run(_set_origins_per_stop, share)
+        before = client.run(_set_in_transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
     try:
         local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
         remote, searched = _counting_searches(
@@ -172,7 +174,7 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
         )
     finally:
         if share is not None:
-            client.run(_set_origins_per_stop, next(iter(before.values())))
+            client.run(_set_in_transit, "ORIGINS_PER_STOP_BY_TRIPS", next(iter(before.values())))
     assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local)
     assert local["departure"].notna().mean() > 0.05
@@ -181,13 +183,6 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
     folder = rc.travel_time_matrix(poa_transit, origins, destinations, out=tmp_path / "parts", **settings)
     assert sum(here) == len(destinations)
     pd.testing.assert_frame_equal(pd.read_parquet(folder), local, check_dtype=False)
-
-
-def _set_durations_per_chunk(value):
-    import reachable.routing.transit as transit
-
-    transit.DURATIONS_PER_CHUNK, value = value, transit.DURATIONS_PER_CHUNK
-    return value
 
 
 @pytest.mark.parametrize("per_call", [None, 40])
@@ -204,7 +199,7 @@ def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, clie
 
         monkeypatch.setattr(transit, "DURATIONS_PER_CHUNK", per_call * len(origins) * len(times))
         calls = _counting_searches_here(monkeypatch)
-        before = client.run(_set_durations_per_chunk, transit.DURATIONS_PER_CHUNK)
+        before = client.run(_set_in_transit, "DURATIONS_PER_CHUNK", transit.DURATIONS_PER_CHUNK)
     try:
         local = rc.accessibility_profile(poa_transit, origins, destinations, **settings)
         remote, searched = _counting_searches(
@@ -213,7 +208,7 @@ def test_an_arrival_profile_on_the_cluster(poa_transit, origins_and_places, clie
         )
     finally:
         if per_call is not None:
-            client.run(_set_durations_per_chunk, next(iter(before.values())))
+            client.run(_set_in_transit, "DURATIONS_PER_CHUNK", next(iter(before.values())))
     assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local, check_exact=True)
     assert remote.attrs == local.attrs
