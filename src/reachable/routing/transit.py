@@ -721,7 +721,6 @@ def arrive_by(
     lead = np.empty(shape, dtype=np.int64)
     arrival = np.empty(shape, dtype=np.int64)
     drawn = draws(network, query)
-    ranks = _ranks(query.percentiles, len(drawn))
     for block, stop_lead in _backward_searches(network, legs, walks, query, destinations, columns, progress):
         at = slice(block.start - columns.start, block.stop - columns.start)
         # Per draw, the stop leads by destination (as searched) and by stop.
@@ -737,9 +736,7 @@ def arrive_by(
             )  # fmt: skip
             lead[:, at], arrival[:, at] = latest[0][:, :, None], arrived[:, :, None]
             continue
-        by_draw = np.stack(latest, axis=2)
-        pick = np.argsort(by_draw, axis=2, kind="stable")[:, :, ranks]
-        lead[:, at] = np.take_along_axis(by_draw, pick, axis=2)
+        lead[:, at], pick = _by_percentile(np.stack(latest, axis=2), query.percentiles)
         for d, (_, routes) in enumerate(drawn):
             asked = (pick == d).any(axis=2)
             if not asked.any():
@@ -768,8 +765,8 @@ def _arrive_by_origins(
     the earliest arrival of a traveller leaving at each.
     """
     access, direct = walks
-    n_draws = len(draws(network, query))
-    lead = np.empty((len(origins), columns.stop - columns.start, n_draws), dtype=np.int64)
+    drawn = draws(network, query)
+    lead = np.empty((len(origins), columns.stop - columns.start, len(drawn)), dtype=np.int64)
     searches = _backward_searches(
         network, legs, walks, query, destinations, columns, progress, n_origins=len(origins)
     )
@@ -777,20 +774,10 @@ def _arrive_by_origins(
         lead[:, block.start - columns.start : block.stop - columns.start] = _unreached(
             durations.transpose(1, 0, 2)
         )
-    pick = np.argsort(lead, axis=2, kind="stable")[:, :, _ranks(query.percentiles, n_draws)]
-    lead = np.take_along_axis(lead, pick, axis=2)
+    lead, pick = _by_percentile(lead, query.percentiles)
     deadline = int(query.deadlines[0])
-    egress = _csr_rows(egress_by_destination(network, legs), columns)
-    # Trips without public transport to these columns only, numbered from the first.
-    offsets, target, seconds = direct
-    kept = (target >= columns.start) & (target < columns.stop)
-    direct_here = (
-        offsets_of(rows_of(offsets)[kept], len(origins)),
-        target[kept] - columns.start,
-        seconds[kept],
-    )
     arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
-    for d, (_, routes) in enumerate(draws(network, query)):
+    for d, (_, routes) in enumerate(drawn):
         origin, column, p = np.nonzero((pick == d) & (lead < UNREACHED))
         if len(origin) == 0:
             continue
@@ -801,9 +788,10 @@ def _arrive_by_origins(
         first = np.flatnonzero(np.r_[True, (origin[1:] != origin[:-1]) | (leave[1:] != leave[:-1])])
         leave_offsets = np.searchsorted(origin[first], np.arange(len(origins) + 1))
         arrival[origin, column, p] = raptor_arrivals.arrivals_by_origin(
-            *_draw_arrays(routes), *legs.transfers, query.board_slack, *access, *direct_here, *egress,
-            leave_offsets, leave[first], np.r_[first, len(origin)], column, columns.stop - columns.start,
-            query.max_rounds, deadline, 4 * numba.get_num_threads(),
+            *_draw_arrays(routes), *legs.transfers, query.board_slack, *access, *direct,
+            *egress_by_destination(network, legs), leave_offsets, leave[first], np.r_[first, len(origin)],
+            column + columns.start, len(destinations), query.max_rounds, deadline,
+            4 * numba.get_num_threads(),
         )  # fmt: skip
     return lead, arrival
 
@@ -905,6 +893,12 @@ def neighbour_order(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         x, y = np.where(~top, y, x), np.where(~top, x, y)
         half //= 2
     return np.argsort(index, kind="stable")
+
+
+def _by_percentile(values: np.ndarray, percentiles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest-rank ``percentiles`` of ``values`` over its last axis, and where each came from."""
+    pick = np.argsort(values, axis=2, kind="stable")[:, :, _ranks(percentiles, values.shape[2])]
+    return np.take_along_axis(values, pick, axis=2), pick
 
 
 def _ranks(percentiles: np.ndarray, n_values: int) -> np.ndarray:
