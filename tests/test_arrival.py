@@ -168,6 +168,9 @@ def test_the_matrix_tells_when_to_leave_and_when_one_arrives(town):
     )
     assert list(ttm.columns) == ["from_id", "to_id", "departure", "arrival", "travel_time"]
     assert ttm["departure"].dtype.kind == "M" and ttm["arrival"].dtype.kind == "M"
+    unreached = ttm["travel_time"].isna()
+    assert unreached.any()
+    assert ttm["departure"].isna().equals(unreached) and ttm["arrival"].isna().equals(unreached)
     reached = ttm.dropna()
     assert len(reached) > len(points) and (reached["arrival"] <= deadline).all()
     assert (reached["departure"] >= deadline - pd.Timedelta(minutes=60)).all()

@@ -156,8 +156,8 @@ def travel_time_matrix(
     from the origin that arrives at the destination by then, exact to the second, found by
     one backward search per destination with the same rules (walks, rides, transfers,
     ``board_slack``); ``max_time`` bounds how long before the deadline one may leave. The
-    arrival reported is the earliest of a traveller leaving then (a forward range search per
-    origin over its departures), at or before the deadline. Street modes leave the travel
+    arrival reported is the earliest of a traveller leaving then (forward searches from the
+    vehicles such travellers board first), at or before the deadline. Street modes leave the travel
     time before the deadline. Frequency-based services give one result per draw, reduced to the
     ``percentiles`` of how long before the deadline one must leave.
 
@@ -723,13 +723,18 @@ def _add_times(frame: pd.DataFrame, routing: Routing, lead, duration) -> None:
     """Insert the ``departure`` and ``arrival`` Timestamps of arrive-by trips before the times."""
     suffixes = [""] if len(routing.percentiles) == 1 else [f"_p{p:g}" for p in routing.percentiles]
     at = list(frame.columns).index(f"travel_time{suffixes[0]}")
+    deadline = routing.arrival.to_datetime64()  # in the Timestamp's own unit, as pandas keeps it
+    unit = np.datetime_data(deadline.dtype)[0]
+    per_second = np.timedelta64(1, "s") // np.timedelta64(1, unit)
     for j, suffix in enumerate(suffixes):
-        ahead = pd.to_timedelta(np.where(np.isfinite(lead[:, :, j]), lead[:, :, j], np.nan).ravel(), unit="s")
-        leave = routing.arrival - ahead
-        arrive = leave + pd.to_timedelta(
-            np.where(np.isfinite(lead[:, :, j]), duration[:, :, j], 0).ravel(), unit="s"
-        )
-        for name, times in ((f"departure{suffix}", leave), (f"arrival{suffix}", arrive)):
+        # Straight from int64 counts: Timedelta arithmetic took as long as the search at scale.
+        ahead, took = lead[:, :, j].ravel(), duration[:, :, j].ravel()
+        reached = np.isfinite(ahead)
+        leave = deadline.astype(np.int64) - np.where(reached, ahead, 0).astype(np.int64) * per_second
+        arrive = leave + np.where(reached, took, 0).astype(np.int64) * per_second
+        for name, counts in ((f"departure{suffix}", leave), (f"arrival{suffix}", arrive)):
+            times = counts.view(deadline.dtype)
+            times[~reached] = np.datetime64("NaT")
             frame.insert(at, name, times)
             at += 1
 
