@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib
 import os
 import threading
 import time
@@ -70,35 +71,51 @@ def test_accessibility_and_isochrones_on_the_cluster(poa_transit, origins_and_pl
     assert remote.geometry.geom_equals_exact(local.geometry, tolerance=0).all()
 
 
-def _count_destinations_searched():
-    """On a worker: count the points the transit kernel calls search from (destinations, turned round)."""
-    import reachable.routing.transit as transit
-
-    search = transit._durations
-    transit._searched_for_test = [0]
-
-    def counted(arrays, lon, *rest):
-        transit._searched_for_test[0] += len(lon)
-        return search(arrays, lon, *rest)
-
-    counted.unpatched = search
-    transit._durations = counted
+def _destinations_of(arrays, lon, *rest):
+    """What a call of ``routing.transit._durations`` searches from: destinations, turned round."""
+    return len(lon)
 
 
-def _destinations_searched():
-    import reachable.routing.transit as transit
-
-    transit._durations = transit._durations.unpatched
-    return transit.__dict__.pop("_searched_for_test")[0]
+BACKWARD_SEARCHES = ("reachable.routing.transit", "_durations", _destinations_of)
 
 
-def _counting_searches(client, query):
-    """``query()`` on the cluster, and how many destinations its workers' searches took."""
-    client.run(_count_destinations_searched)
+def _origins_of(*arrays):
+    """What a call of ``raptor_arrivals.arrivals_by_origin`` searches from: its origins' departures."""
+    leave_offsets = arrays[25]
+    return len(leave_offsets) - 1
+
+
+RANGE_SEARCHES = ("reachable.kernels.raptor_arrivals", "arrivals_by_origin", _origins_of)
+
+
+def _start_counting(module, name, measure):
+    """On a worker (through ``client.run``): add up ``measure(*arguments)`` over calls of ``module.name``."""
+    owner = importlib.import_module(module)
+    function = getattr(owner, name)
+    counts = [0]
+
+    def counted(*arguments):
+        counts[0] += measure(*arguments)
+        return function(*arguments)
+
+    counted.unpatched, counted.counts = function, counts
+    setattr(owner, name, counted)
+
+
+def _stop_counting(module, name, measure):
+    owner = importlib.import_module(module)
+    counted = getattr(owner, name)
+    setattr(owner, name, counted.unpatched)
+    return counted.counts[0]
+
+
+def _counting_searches(client, query, searches=BACKWARD_SEARCHES):
+    """``query()`` on the cluster, and how many points its workers' ``searches`` started from."""
+    client.run(_start_counting, *searches)
     try:
         result = query()
     finally:
-        searched = client.run(_destinations_searched)
+        searched = client.run(_stop_counting, *searches)
     return result, sum(searched.values())
 
 
@@ -172,6 +189,14 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
             client,
             lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
         )
+        if share is None:  # then chunks of origins follow the journeys, each origin once
+            again, ranged = _counting_searches(
+                client,
+                lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
+                RANGE_SEARCHES,
+            )
+            assert ranged == len(origins)
+            pd.testing.assert_frame_equal(again, local)
     finally:
         if share is not None:
             client.run(_set_in_transit, "ORIGINS_PER_STOP_BY_TRIPS", next(iter(before.values())))

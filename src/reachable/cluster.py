@@ -189,10 +189,16 @@ def start(
 
             yield here
             return
+        import dask
+
         ticket = _scattered(client, network)
-        futures = [
-            client.submit(_on_worker, function, ticket, piece, extra, options, pure=False) for piece in pieces
-        ]
+        # A piece may carry rows of a matrix searched by earlier tasks (tens of MB): they go with
+        # their task on purpose, as scattered data would be lost with the worker holding it.
+        with dask.config.set({"distributed.admin.large-graph-warning-threshold": "2GB"}):
+            futures = [
+                client.submit(_on_worker, function, ticket, piece, extra, options, pure=False)
+                for piece in pieces
+            ]
 
         def gathered() -> Iterator:
             from distributed import as_completed

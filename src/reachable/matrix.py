@@ -20,6 +20,7 @@ from .cluster import (
     destination_rows,
     origins_per_task,
     publish_parts,
+    run,
     start,
     write_part,
 )
@@ -54,6 +55,9 @@ from .routing.transit import (
     TransitQuery,
     arrival_blocks,
     arrive_by,
+    arrives_by_origin,
+    origin_arrivals,
+    origin_leads,
     percentile_values,
     transit_blocks,
 )
@@ -391,17 +395,41 @@ def _arrive_by_in_chunks(
     Kept narrow: int32 seconds before the deadline and of travel (``UNREACHED`` is 2**30),
     8 bytes a pair and percentile.
     """
+    if not arrives_by_origin(network, len(origins)):
+        return _by_destination_chunks(
+            _arrive_by_piece, network, origins, destinations, routing, client=client, progress=progress
+        )
+    # The departures by chunks of destinations, then the arrivals by chunks of origins: each
+    # chunk of destinations would run every origin's range search again.
+    lead, pick = _by_destination_chunks(
+        _origin_leads_piece, network, origins, destinations, routing, client=client, progress=progress
+    )
+    rows = chunk_rows(len(origins), origins_per_task(len(destinations)), client=client)
+    pieces = [(origins[piece], lead[piece], pick[piece]) for piece in rows]
+    durations = run(
+        _origin_arrivals_piece, network, pieces, destinations, routing, client=client, progress=progress,
+        what="transit arrivals", options={},
+    )  # fmt: skip
+    return lead, np.concatenate(durations)
+
+
+def _by_destination_chunks(
+    task, network, origins: Points, destinations: Points, routing: Routing, *, client, progress
+) -> tuple[np.ndarray, ...]:
+    """``task``'s arrays (n_origins x chunk x n_percentiles) over every chunk of destinations, gathered."""
     columns = destination_rows(len(origins), len(destinations), client=client)
     shape = (len(origins), len(destinations), len(routing.percentiles))
-    lead = np.empty(shape, dtype=np.int32)
-    duration = np.empty(shape, dtype=np.int32)
+    gathered = None
     with start(
-        _arrive_by_piece, network, columns, origins, destinations, routing, client=client, progress=progress,
+        task, network, columns, origins, destinations, routing, client=client, progress=progress,
         what="transit arrivals", options={},
     ) as computed:  # fmt: skip
-        for block, (block_lead, block_duration) in zip(columns, computed(), strict=True):
-            lead[:, block], duration[:, block] = block_lead, block_duration
-    return lead, duration
+        for block, parts in zip(columns, computed(), strict=True):
+            if gathered is None:
+                gathered = tuple(np.empty(shape, dtype=part.dtype) for part in parts)
+            for whole, part in zip(gathered, parts, strict=True):
+                whole[:, block] = part
+    return gathered
 
 
 def _arrive_by_piece(
@@ -412,6 +440,24 @@ def _arrive_by_piece(
         network, origins, destinations, routing.transit, columns=columns, progress=progress
     )
     return tuple(seconds.astype(np.int32) for seconds in _lead_and_duration(routing.transit, lead, arrival))
+
+
+def _origin_leads_piece(
+    network, columns: slice, origins: Points, destinations: Points, routing: Routing, *, progress
+) -> tuple[np.ndarray, np.ndarray]:
+    """A first task of :func:`_arrive_by_in_chunks` by origin: the departures to a chunk of destinations."""
+    lead, pick = origin_leads(
+        network, origins, destinations, routing.transit, columns=columns, progress=progress
+    )
+    return lead.astype(np.int32), pick.astype(np.min_scalar_type(routing.transit.frequency_draws))
+
+
+def _origin_arrivals_piece(network, piece, destinations: Points, routing: Routing, *, progress) -> np.ndarray:
+    """A second task of :func:`_arrive_by_in_chunks` by origin: the travel times from a chunk of origins."""
+    origins, lead, pick = piece
+    lead = lead.astype(np.int64)
+    arrival = origin_arrivals(network, origins, destinations, routing.transit, lead, pick)
+    return _lead_and_duration(routing.transit, lead, arrival)[1].astype(np.int32)
 
 
 def _compact(seconds: np.ndarray) -> np.ndarray:

@@ -712,11 +712,12 @@ def arrive_by(
         Seconds from the departure to the deadline, and the arrival in seconds on the
         network's timeline; ``UNREACHED`` where no journey leaves within ``max_duration``.
     """
+    if arrives_by_origin(network, len(origins)):
+        lead, pick = origin_leads(network, origins, destinations, query, columns=columns, progress=progress)
+        return lead, origin_arrivals(network, origins, destinations, query, lead, pick, columns=columns)
     legs, walks = arrival_walks(network, origins, destinations, query)
     access, direct = walks
     columns = slice(0, len(destinations)) if columns is None else columns
-    if len(origins) < ORIGINS_PER_STOP_BY_TRIPS * legs.n_stops:
-        return _arrive_by_origins(network, legs, walks, query, origins, destinations, columns, progress)
     shape = (len(origins), columns.stop - columns.start, len(query.percentiles))
     lead = np.empty(shape, dtype=np.int64)
     arrival = np.empty(shape, dtype=np.int64)
@@ -749,35 +750,65 @@ def arrive_by(
     return lead, arrival
 
 
-def _arrive_by_origins(
+def arrives_by_origin(network: Network, n_origins: int) -> bool:
+    """Whether :func:`arrive_by` follows the journeys from ``n_origins`` by a range search each.
+
+    So it does below :data:`ORIGINS_PER_STOP_BY_TRIPS` origins per stop; otherwise it
+    follows them from the trips they board first, whose searches cost in proportion to the
+    destinations and the stops.
+    """
+    return n_origins < ORIGINS_PER_STOP_BY_TRIPS * network.timetable.n_stops
+
+
+def origin_leads(
     network: Network,
-    legs: WalkLegs,
-    walks: tuple,
-    query: TransitQuery,
     origins: Points,
     destinations: Points,
-    columns: slice,
-    progress: bool | None,
+    query: TransitQuery,
+    *,
+    columns: slice | None = None,
+    progress: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`arrive_by` for few origins: the backward search to them, then a range search each.
+    """The first half of :func:`arrive_by` by origin: the backward search to the origins.
 
-    The range search from each origin runs over its own departures (of each draw) and gives
-    the earliest arrival of a traveller leaving at each.
+    Returns
+    -------
+    (ndarray of int64, ndarray of int64), each of shape (n_origins, n_columns, n_percentiles)
+        Seconds from the latest departure to the deadline (``UNREACHED`` where none), and
+        the draw of frequency phases each percentile came from.
     """
-    access, direct = walks
-    drawn = draws(network, query)
-    lead = np.empty((len(origins), columns.stop - columns.start, len(drawn)), dtype=np.int64)
-    searches = _backward_searches(
-        network, legs, walks, query, destinations, columns, progress, n_origins=len(origins)
-    )
-    for block, durations in searches:
-        lead[:, block.start - columns.start : block.stop - columns.start] = _unreached(
-            durations.transpose(1, 0, 2)
-        )
-    lead, pick = _by_percentile(lead, query.percentiles)
+    columns = slice(0, len(destinations)) if columns is None else columns
+    lead = np.empty((len(origins), columns.stop - columns.start, len(draws(network, query))), dtype=np.int64)
+    for block, block_lead in arrival_blocks(
+        network, origins, destinations, query, columns=columns, progress=progress
+    ):
+        lead[:, block.start - columns.start : block.stop - columns.start] = block_lead
+    return _by_percentile(lead, query.percentiles)
+
+
+def origin_arrivals(
+    network: Network,
+    origins: Points,
+    destinations: Points,
+    query: TransitQuery,
+    lead: np.ndarray,
+    pick: np.ndarray,
+    *,
+    columns: slice | None = None,
+) -> np.ndarray:
+    """The second half of :func:`arrive_by` by origin: a range search from each over its departures.
+
+    ``lead`` and ``pick`` as from :func:`origin_leads` (to the destinations ``columns``);
+    returns when the traveller leaving then arrives, in seconds on the network's timeline
+    (``UNREACHED`` where ``lead`` is). Each origin is searched once, whichever destinations
+    it is asked for: a cluster runs these by chunks of origins, after :func:`origin_leads`
+    by chunks of destinations.
+    """
+    legs, (access, direct) = arrival_walks(network, origins, destinations, query)
+    columns = slice(0, len(destinations)) if columns is None else columns
     deadline = int(query.deadlines[0])
     arrival = np.full(lead.shape, UNREACHED, dtype=np.int64)
-    for d, (_, routes) in enumerate(drawn):
+    for d, (_, routes) in enumerate(draws(network, query)):
         origin, column, p = np.nonzero((pick == d) & (lead < UNREACHED))
         if len(origin) == 0:
             continue
@@ -793,7 +824,7 @@ def _arrive_by_origins(
             column + columns.start, len(destinations), query.max_rounds, deadline,
             4 * numba.get_num_threads(),
         )  # fmt: skip
-    return lead, arrival
+    return arrival
 
 
 def _arrivals(
