@@ -213,7 +213,7 @@ def test_street_modes_arrive_at_the_deadline(tiny_town):
 def test_of_two_buses_leaving_at_the_latest_departure_the_quicker_one_sets_the_arrival(
     tmp_path, slow, fast, share, monkeypatch
 ):
-    monkeypatch.setattr(transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
+    monkeypatch.setattr(transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", share)
     # Both leave O at 08:00, the last ones to reach D3 by 09:00; one is there at 08:58, the
     # other at 08:20. Walking O -> D3 takes 103 min, more than max_time.
     trips = {"slow": (slow, [("O", "08:00:00"), ("D3", "08:58:00")]),

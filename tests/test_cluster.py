@@ -9,6 +9,7 @@ import os
 import threading
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -169,27 +170,26 @@ def _set_in_transit(name, value):
     return old
 
 
-# 307 origins among 4,010 stops take the range searches per origin; 0.0 makes them follow the trips.
-@pytest.mark.parametrize("share", [None, 0.0])
+# The arrivals by a range search per origin (inf), or from the trips boarded (0.0).
+@pytest.mark.parametrize("share", [np.inf, 0.0])
 def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
     poa_transit, origins_and_places, client, tmp_path, monkeypatch, share
 ):
     # The matrix is searched by chunks of destinations, then framed here or written in parts:
     # on the cluster, and when written in parts here.
+    import reachable.routing.transit as transit
+
     origins, destinations = origins_and_places
     settings = {"mode": "transit", "arrival": ARRIVAL, "max_time": 45}
-    if share is not None:
-        import reachable.routing.transit as transit
-
-        monkeypatch.setattr(transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
-        before = client.run(_set_in_transit, "ORIGINS_PER_STOP_BY_TRIPS", share)
+    monkeypatch.setattr(transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", share)
+    before = client.run(_set_in_transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", share)
     try:
         local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
         remote, searched = _counting_searches(
             client,
             lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
         )
-        if share is None:  # then chunks of origins follow the journeys, each origin once
+        if share == np.inf:  # then chunks of origins follow the journeys, each origin once
             again, ranged = _counting_searches(
                 client,
                 lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
@@ -198,8 +198,7 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
             assert ranged == len(origins)
             pd.testing.assert_frame_equal(again, local)
     finally:
-        if share is not None:
-            client.run(_set_in_transit, "ORIGINS_PER_STOP_BY_TRIPS", next(iter(before.values())))
+        client.run(_set_in_transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", next(iter(before.values())))
     assert searched == len(destinations)
     pd.testing.assert_frame_equal(remote, local)
     assert local["departure"].notna().mean() > 0.05

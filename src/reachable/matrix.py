@@ -395,7 +395,7 @@ def _arrive_by_in_chunks(
     Kept narrow: int32 seconds before the deadline and of travel (``UNREACHED`` is 2**30),
     8 bytes a pair and percentile.
     """
-    if not arrives_by_origin(network, len(origins)):
+    if not arrives_by_origin(network, len(origins), routing.transit):
         return _by_destination_chunks(
             _arrive_by_piece, network, origins, destinations, routing, client=client, progress=progress
         )

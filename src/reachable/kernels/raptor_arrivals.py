@@ -18,7 +18,7 @@ which a destination asked for then or at a step still to come can be reached in 
 
 Those searches cost in proportion to the destinations and the stops; with few origins in
 a city of many stops, :func:`arrivals_by_origin` (a range search per origin over its own
-departures) costs less (see ``ORIGINS_PER_STOP_BY_TRIPS`` in :mod:`reachable.routing.transit`).
+departures) costs less (see ``arrives_by_origin`` in :mod:`reachable.routing.transit`).
 
 Stop leads come as int32 seconds, ``UNREACHED_DURATION`` where none; other times are int64
 seconds on the network's timeline.

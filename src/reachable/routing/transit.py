@@ -40,15 +40,19 @@ Their kernel calls take whole groups, or a power of two that divides them when m
 for fewer destinations a call (see :func:`arrival_blocks`): a power of two itself."""
 
 
-ORIGINS_PER_STOP_BY_TRIPS = 0.1
-"""Origins per stop from which arrive-by arrivals follow the trips boarded, not each origin.
+ORIGIN_MINUTES_PER_STOP_BY_TRIPS = 3.0
+"""Origins per stop, times ``max_time`` in minutes, from which arrive-by arrivals follow the trips boarded.
 
-The searches from the trips boarded cost in proportion to the destinations and the stops
-(each destination is searched back to every stop), the range searches per origin to the
-origins. Measured (arrive-by matrices, 3 rides): Porto Alegre, 1,227 cells and 4,010 stops
-(0.31 per stop), 0.6 s by trips against 5.0 s by origins; a synthetic city of 4,896 cells
-and 15,589 stops (0.31), 18.8 s against 23.8 s; 2,000 origins to 19,589 cells among 62,083
-stops (0.03), 77.7 s against 29.7 s."""
+Below, they come from a range search per origin over its departures, whose cost grows with
+the origins and how long before the deadline they may leave (their departures); the
+searches from the trips boarded cost in proportion to the destinations and the stops (each
+destination is searched back to every stop). Where both methods took the same time
+(arrive-by matrices to every cell, 3 rides; origins per stop times ``max_time``): Porto
+Alegre, 4,010 stops, 2.4 at ``max_time`` 30, 1.8 at 60 and under 3 at 120 (100 origins,
+0.49 s by the trips against 0.70 s by origin); the synthetic cities of ``bench_scale.py`` at
+``max_time`` 60: 4.2 at scale 4 (15,589 stops), about 4.8 at scale 16 (62,083 stops; 2,000
+origins, 2.0, took 77.7 s by the trips against 31.7 s by origin). 3 lies between the two
+cities; near the line both methods take about the same time."""
 
 
 @dataclass(frozen=True)
@@ -699,9 +703,9 @@ def arrive_by(
     each stop, hence each origin's latest departure in each draw of frequency-based
     services. The percentiles are taken on those (nearest rank, how long before the deadline
     one must leave); in each draw, the journeys leaving then are followed from the trips
-    they must board (see :mod:`~reachable.kernels.raptor_arrivals`). With fewer than
-    :data:`ORIGINS_PER_STOP_BY_TRIPS` origins per stop, the backward search runs to the
-    origins instead, then a range search from each over its departures. ``columns`` limits
+    they must board (see :mod:`~reachable.kernels.raptor_arrivals`). With few origins (see
+    :func:`arrives_by_origin`), the backward search runs to the origins instead, then a
+    range search from each over its departures. ``columns`` limits
     the searches to those destinations. A chunk holds its stop leads twice (at most
     :data:`DURATIONS_PER_CHUNK` int32 each) and, per stop and destination, a flag and an
     int32 arrival: some 210 MB at most, besides its columns of the result.
@@ -712,7 +716,7 @@ def arrive_by(
         Seconds from the departure to the deadline, and the arrival in seconds on the
         network's timeline; ``UNREACHED`` where no journey leaves within ``max_duration``.
     """
-    if arrives_by_origin(network, len(origins)):
+    if arrives_by_origin(network, len(origins), query):
         lead, pick = origin_leads(network, origins, destinations, query, columns=columns, progress=progress)
         return lead, origin_arrivals(network, origins, destinations, query, lead, pick, columns=columns)
     legs, walks = arrival_walks(network, origins, destinations, query)
@@ -750,14 +754,14 @@ def arrive_by(
     return lead, arrival
 
 
-def arrives_by_origin(network: Network, n_origins: int) -> bool:
+def arrives_by_origin(network: Network, n_origins: int, query: TransitQuery) -> bool:
     """Whether :func:`arrive_by` follows the journeys from ``n_origins`` by a range search each.
 
-    So it does below :data:`ORIGINS_PER_STOP_BY_TRIPS` origins per stop; otherwise it
-    follows them from the trips they board first, whose searches cost in proportion to the
-    destinations and the stops.
+    So it does below :data:`ORIGIN_MINUTES_PER_STOP_BY_TRIPS`; otherwise it follows them
+    from the trips they board first.
     """
-    return n_origins < ORIGINS_PER_STOP_BY_TRIPS * network.timetable.n_stops
+    minutes = query.max_duration / 60
+    return n_origins * minutes < ORIGIN_MINUTES_PER_STOP_BY_TRIPS * network.timetable.n_stops
 
 
 def origin_leads(
