@@ -161,9 +161,9 @@ def travel_time_matrix(
     one backward search per destination with the same rules (walks, rides, transfers,
     ``board_slack``); ``max_time`` bounds how long before the deadline one may leave. The
     arrival reported is the earliest of a traveller leaving then (forward searches from the
-    vehicles such travellers board first), at or before the deadline. Street modes leave the travel
-    time before the deadline. Frequency-based services give one result per draw, reduced to the
-    ``percentiles`` of how long before the deadline one must leave.
+    vehicles such travellers board first), at or before the deadline. Street modes leave the
+    travel time before the deadline. Frequency-based services give one result per draw,
+    reduced to the ``percentiles`` of how long before the deadline one must leave.
 
     Parameters
     ----------

@@ -705,10 +705,10 @@ def arrive_by(
     one must leave); in each draw, the journeys leaving then are followed from the trips
     they must board (see :mod:`~reachable.kernels.raptor_arrivals`). With few origins (see
     :func:`arrives_by_origin`), the backward search runs to the origins instead, then a
-    range search from each over its departures. ``columns`` limits
-    the searches to those destinations. A chunk holds its stop leads twice (at most
-    :data:`DURATIONS_PER_CHUNK` int32 each) and, per stop and destination, a flag and an
-    int32 arrival: some 210 MB at most, besides its columns of the result.
+    range search from each over its departures. ``columns`` limits the searches to those
+    destinations. A chunk holds its stop leads twice (at most :data:`DURATIONS_PER_CHUNK`
+    int32 each) and, per stop and destination, a flag and an int32 arrival: some 210 MB at
+    most, besides its columns of the result.
 
     Returns
     -------
