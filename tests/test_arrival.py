@@ -129,7 +129,7 @@ def test_same_stop_times_after_a_walk_count_where_the_next_vehicle_is_boarded(to
 
 def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town, monkeypatch):
     network, points = town
-    deadline = 14 * 3600 + 180
+    deadline = 15 * 3600  # the frequency-based buses run
     query = arrival_query([deadline], draws=5, seed=3)
     query = dataclasses.replace(query, percentiles=np.array([5.0, 50.0, 95.0]))
     legs, tables = brute_force_legs(network, points, query)
@@ -155,9 +155,9 @@ def test_percentiles_over_draws_and_the_arrival_of_the_chosen_draw(town, monkeyp
         np.testing.assert_array_equal(
             arrival[:, :, j][reached], np.take_along_axis(want_arrival, chosen, axis=2)[:, :, 0][reached]
         )
-    # Where the draws differ, so do the 5th and the 95th percentiles.
+    # Where the draws differ, so do the 5th and the 95th percentiles: in towns 1 and 3.
     spread = (want_lead.min(axis=2) != want_lead.max(axis=2)).any()
-    assert spread == (lead[:, :, 0] != lead[:, :, 2]).any()
+    assert spread == (lead[:, :, 0] != lead[:, :, 2]).any() == (len(network.timetable.frequency_trip) > 0)
 
 
 def test_the_matrix_tells_when_to_leave_and_when_one_arrives(town):
@@ -184,6 +184,25 @@ def test_the_matrix_tells_when_to_leave_and_when_one_arrives(town):
         seconds = np.where(lead[:, :, 0] < UNREACHED, values[:, :, 0], np.nan).ravel()
         expected = pd.Series(midnight + pd.to_timedelta(seconds, unit="s"), name=column)
         pd.testing.assert_series_equal(ttm[column], expected, check_dtype=False)
+
+
+@pytest.mark.parametrize("share", [0.0, np.inf])  # arrivals by the trips boarded, or by origin
+def test_a_matrix_written_in_parts_is_the_matrix_in_memory(town, tmp_path, monkeypatch, share):
+    # In parts, the seconds are searched by chunks of destinations; by origin, chunks of
+    # origins (of 4 here) then follow the journeys, each percentile in the draw it came from.
+    network, points = town
+    monkeypatch.setattr(transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", share)
+    monkeypatch.setattr(rc.matrix, "origins_per_task", lambda n_destinations: 4)
+    deadline = pd.Timestamp(QUERY_DATE) + pd.Timedelta(hours=15)  # the frequency-based buses run
+    settings = {"mode": "transit", "arrival": deadline, "max_time": 60, "max_walk_time": 10, "seed": 7,
+                "percentiles": [5, 50, 95]}  # fmt: skip
+    whole = rc.travel_time_matrix(network, points, **settings)
+    folder = rc.travel_time_matrix(network, points, out=tmp_path / "parts", **settings)
+    assert len(list(folder.glob("*.parquet"))) > 1
+    pd.testing.assert_frame_equal(pd.read_parquet(folder), whole, check_dtype=False)
+    # The draws differ where frequency-based services run (towns 1 and 3).
+    spread = (whole["arrival_p5"] != whole["arrival_p95"]) & whole["arrival_p5"].notna()
+    assert spread.any() == (len(network.timetable.frequency_trip) > 0)
 
 
 def test_departure_and_arrival_are_exclusive_and_arrival_is_one_deadline(town):
