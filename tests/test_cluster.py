@@ -80,9 +80,9 @@ def _destinations_of(arrays, lon, *rest):
 BACKWARD_SEARCHES = ("reachable.routing.transit", "_durations", _destinations_of)
 
 
-def _origins_of(*arrays):
+def _origins_of(routes, transfers, stop_board_slack, board_slack, access, direct, egress_in, leave_offsets,
+               *rest):  # fmt: skip
     """What a call of ``raptor_arrivals.arrivals_by_origin`` searches from: its origins' departures."""
-    leave_offsets = arrays[25]
     return len(leave_offsets) - 1
 
 

@@ -42,25 +42,15 @@ from .raptor import (
 
 
 @njit(cache=True, parallel=True)
-def latest_from_stops(
-    access_offsets,
-    access_stop,
-    access_time,
-    direct_offsets,
-    direct_destination,
-    direct_time,
-    stop_lead,
-    first_column,
-    max_duration,
-):
+def latest_from_stops(access, direct, stop_lead, first_column, max_duration):
     """Seconds before the deadline each origin must leave, from the stop leads.
 
     Parameters
     ----------
-    access_offsets, access_stop, access_time : ndarray of int64
-        CSR per origin: the stops in reach and the seconds to each.
-    direct_offsets, direct_destination, direct_time : ndarray of int64
-        CSR per origin: trips without public transport, seconds, to every destination.
+    access : tuple of ndarray of int64
+        ``(offsets, stop, seconds)``, CSR per origin: the stops in reach and the walk to each.
+    direct : tuple of ndarray of int64
+        ``(offsets, destination, seconds)``, CSR per origin: trips without public transport.
     stop_lead : ndarray of int32, shape (n_stops, n_columns)
         Stop leads to the destinations ``first_column..first_column + n_columns``.
     first_column : int
@@ -72,6 +62,8 @@ def latest_from_stops(
     ndarray of int64, shape (n_origins, n_columns)
         ``UNREACHED`` where no journey leaves within ``max_duration`` of the deadline.
     """
+    access_offsets, access_stop, access_time = access
+    direct_offsets, direct_destination, direct_time = direct
     n_origins = access_offsets.shape[0] - 1
     n_columns = stop_lead.shape[1]
     lead = np.empty((n_origins, n_columns), dtype=np.int64)
@@ -94,11 +86,13 @@ def latest_from_stops(
 
 
 @njit(cache=True, parallel=True)
-def tight_stops(access_offsets, access_stop, access_time, stop_lead, lead):
+def tight_stops(access, stop_lead, lead):
     """Which stops are tight for some origin, per destination: bool of ``stop_lead``'s shape.
 
-    ``lead`` as from :func:`latest_from_stops`, ``UNREACHED`` for the pairs not asked for.
+    ``access`` and ``lead`` as for and from :func:`latest_from_stops`, ``lead``
+    ``UNREACHED`` for the pairs not asked for.
     """
+    access_offsets, access_stop, access_time = access
     n_origins = access_offsets.shape[0] - 1
     n_columns = stop_lead.shape[1]
     tight = np.zeros(stop_lead.shape, dtype=np.bool_)
@@ -307,9 +301,7 @@ def arrivals_after_boarding(
     step_offsets,
     step_column,
     stop_lead_rows,
-    egress_offsets,
-    egress_stop,
-    egress_time,
+    egress,
     max_rounds,
     deadline,
     n_chunks,
@@ -330,8 +322,9 @@ def arrivals_after_boarding(
         The steps' stops and destinations, from :func:`tight_steps`.
     stop_lead_rows : ndarray of int32, shape (n_columns, n_stops)
         The stop leads of the destinations (see the module docstring): they bound the search.
-    egress_offsets, egress_stop, egress_time : ndarray of int64
-        CSR per destination: the stops within walking range and the walk from each, seconds.
+    egress : tuple of ndarray of int64
+        ``(offsets, stop, seconds)``, CSR per destination: the stops within walking range and
+        the walk from each.
     max_rounds : int
         Largest number of rides, the boarded trip included.
     deadline : int
@@ -345,6 +338,7 @@ def arrivals_after_boarding(
         The earliest arrival at each destination after boarding at each step's stop (of any
         trip leaving it then); ``UNREACHED`` elsewhere, or where none arrives by ``deadline``.
     """
+    egress_offsets, egress_stop, egress_time = egress
     route_stop_offsets = routes[0]
     n_columns, n_stops = stop_lead_rows.shape
     n_trips = trip_route.shape[0]
@@ -415,31 +409,21 @@ def arrivals_after_boarding(
 
 
 @njit(cache=True, parallel=True)
-def arrivals_of_pairs(
-    access_offsets,
-    access_stop,
-    access_time,
-    direct_offsets,
-    direct_destination,
-    direct_time,
-    stop_lead,
-    lead,
-    after,
-    first_column,
-    deadline,
-):
+def arrivals_of_pairs(access, direct, stop_lead, lead, after, first_column, deadline):
     """When the journey leaving each origin at its latest departure arrives.
 
-    ``stop_lead``, ``lead`` and the CSRs as in :func:`tight_stops` and
-    :func:`latest_from_stops`; ``after`` (int32, the shape of ``stop_lead``) holds the
-    earliest arrival after boarding at each tight stop. A trip without public transport
-    that is itself the latest arrives at the deadline.
+    ``access``, ``direct``, ``stop_lead`` and ``lead`` as in :func:`latest_from_stops`;
+    ``after`` (int32, the shape of ``stop_lead``) holds the earliest arrival after boarding
+    at each tight stop. A trip without public transport that is itself the latest arrives at
+    the deadline.
 
     Returns
     -------
     ndarray of int64, the shape of ``lead``
         Seconds on the timeline; ``UNREACHED`` where ``lead`` is.
     """
+    access_offsets, access_stop, access_time = access
+    direct_offsets, direct_destination, direct_time = direct
     n_origins = access_offsets.shape[0] - 1
     n_columns = stop_lead.shape[1]
     arrival = np.empty(lead.shape, dtype=np.int64)
@@ -464,31 +448,13 @@ def arrivals_of_pairs(
 
 @njit(cache=True, parallel=True)
 def arrivals_by_origin(
-    route_stop_offsets,
-    route_stops,
-    route_trip_offsets,
-    route_time_offsets,
-    arrival,
-    departure,
-    stop_route_offsets,
-    stop_route,
-    stop_route_position,
-    stop_departure_offsets,
-    stop_departure,
-    transfer_offsets,
-    transfer_to,
-    transfer_time,
+    routes,
+    transfers,
     stop_board_slack,
     board_slack,
-    access_offsets,
-    access_stop,
-    access_time,
-    direct_offsets,
-    direct_destination,
-    direct_time,
-    egress_in_offsets,
-    egress_in_stop,
-    egress_in_time,
+    access,
+    direct,
+    egress_in,
     leave_offsets,
     leave_time,
     asked_offsets,
@@ -506,13 +472,14 @@ def arrivals_by_origin(
 
     Parameters
     ----------
-    route_*, arrival, departure, stop_route*, stop_departure*, transfer_*, stop_board_slack,
-    board_slack :
-        One draw's routes and the transfers, as in :func:`transit_travel_times`.
-    access_*, direct_* :
-        As in :func:`transit_travel_times`.
-    egress_in_offsets, egress_in_stop, egress_in_time : ndarray of int64
-        CSR per destination: the stops within walking range and the walk from each, seconds.
+    routes, transfers, stop_board_slack, board_slack :
+        One draw's routes and the walking transfers, as in
+        :func:`reachable.kernels.raptor.run_rounds`.
+    access, direct : tuple of ndarray of int64
+        As in :func:`latest_from_stops`.
+    egress_in : tuple of ndarray of int64
+        ``(offsets, stop, seconds)``, CSR per destination: the stops within walking range and
+        the walk from each.
     leave_offsets, leave_time : ndarray of int64
         CSR per origin: its departures in seconds, increasing.
     asked_offsets, asked_destination : ndarray of int64
@@ -529,16 +496,14 @@ def arrivals_by_origin(
         The earliest arrival for each asked destination, :data:`UNREACHED` where none by
         ``deadline``.
     """
+    access_offsets, access_stop, access_time = access
+    direct_offsets, direct_destination, direct_time = direct
+    egress_in_offsets, egress_in_stop, egress_in_time = egress_in
     n_origins = access_offsets.shape[0] - 1
     n_stops = stop_board_slack.shape[0]
-    n_routes = route_stop_offsets.shape[0] - 1
+    n_routes = routes[0].shape[0] - 1
     result = np.full(asked_destination.shape[0], UNREACHED, dtype=np.int64)
     n_chunks = max(1, min(n_chunks, n_origins))
-    routes = (
-        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-        stop_route_offsets, stop_route, stop_route_position, stop_departure_offsets, stop_departure,
-    )  # fmt: skip
-    transfers = (transfer_offsets, transfer_to, transfer_time)
     # Each destination's walks from the stops are looked up when its departure is searched,
     # rather than pushed from every improved stop at every departure.
     has_egress = np.zeros(n_stops, dtype=np.bool_)

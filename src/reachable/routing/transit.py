@@ -732,7 +732,7 @@ def arrive_by(
         by_destination = [np.ascontiguousarray(stop_lead[:, :, d]) for d in range(len(drawn))]
         by_stop = [np.ascontiguousarray(leads.T) for leads in by_destination]
         latest = [
-            raptor_arrivals.latest_from_stops(*access, *direct, leads, block.start, query.max_duration)
+            raptor_arrivals.latest_from_stops(access, direct, leads, block.start, query.max_duration)
             for leads in by_stop
         ]
         if len(drawn) == 1:  # every percentile is the timetable's
@@ -823,8 +823,8 @@ def origin_arrivals(
         first = np.flatnonzero(np.r_[True, (origin[1:] != origin[:-1]) | (leave[1:] != leave[:-1])])
         leave_offsets = np.searchsorted(origin[first], np.arange(len(origins) + 1))
         arrival[origin, column, p] = raptor_arrivals.arrivals_by_origin(
-            *_draw_arrays(routes), *legs.transfers, query.board_slack, *access, *direct,
-            *egress_by_destination(network, legs), leave_offsets, leave[first], np.r_[first, len(origin)],
+            _draw_arrays(routes), legs.transfers[:3], legs.transfers[3], query.board_slack, access, direct,
+            egress_by_destination(network, legs), leave_offsets, leave[first], np.r_[first, len(origin)],
             column + columns.start, len(destinations), query.max_rounds, deadline,
             4 * numba.get_num_threads(),
         )  # fmt: skip
@@ -851,9 +851,7 @@ def _arrivals(
     deadline = int(query.deadlines[0])
     arrays = _draw_arrays(routes)
     # The (stop, destination) pairs some journey leaves from, grouped by the time to stand there.
-    steps = raptor_arrivals.tight_steps(
-        raptor_arrivals.tight_stops(*access, by_stop, lead), by_stop, deadline
-    )
+    steps = raptor_arrivals.tight_steps(raptor_arrivals.tight_stops(access, by_stop, lead), by_stop, deadline)
     step_stop, step_ready = steps[:2]
     step, route, trip, position = raptor_arrivals.tight_boardings(
         arrays, query.board_slack, step_stop, step_ready
@@ -866,10 +864,10 @@ def _arrivals(
     after = raptor_arrivals.arrivals_after_boarding(
         arrays, legs.transfers[:3], legs.transfers[3], query.board_slack, route[first_boarding],
         trip[first_boarding], np.r_[first_boarding, len(key)], position, step, step_stop, *steps[2:],
-        by_destination, *_csr_rows(egress_by_destination(network, legs), block), query.max_rounds, deadline,
+        by_destination, _csr_rows(egress_by_destination(network, legs), block), query.max_rounds, deadline,
         4 * numba.get_num_threads(),
     )  # fmt: skip
-    return raptor_arrivals.arrivals_of_pairs(*access, *direct, by_stop, lead, after, block.start, deadline)
+    return raptor_arrivals.arrivals_of_pairs(access, direct, by_stop, lead, after, block.start, deadline)
 
 
 def _draw_arrays(routes: TransitRoutes) -> tuple:
