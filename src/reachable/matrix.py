@@ -293,20 +293,22 @@ def _matrix_seconds(network, origins: Points, destinations: Points, routing: Rou
     """
     if routing.by_destinations:
         lead, arrival = arrive_by(network, origins, destinations, routing.transit, progress=progress)
-        lead, duration = _lead_and_duration(routing.transit, lead, arrival)
-        return unreached_as_inf(lead), unreached_as_inf(duration)
+        return unreached_as_inf(lead), unreached_as_inf(_travel_seconds(routing.transit, lead, arrival))
     seconds = np.empty((len(origins), len(destinations), len(routing.percentiles)))
     for block in travel_time_blocks(network, origins, destinations, routing, progress=progress):
         seconds[block.rows, block.columns] = block.seconds
     return seconds, seconds  # arriving by a deadline on the streets, one leaves the travel time before it
 
 
-def _lead_and_duration(query: TransitQuery, lead: np.ndarray, arrival: np.ndarray):
-    """The arrive-by seconds before the deadline and of travel, ``UNREACHED`` where no trip."""
+def _travel_seconds(query: TransitQuery, lead: np.ndarray, arrival: np.ndarray) -> np.ndarray:
+    """Arrive-by seconds of travel: from ``lead`` seconds before the deadline to ``arrival``.
+
+    ``UNREACHED`` where no trip.
+    """
     duration = arrival - query.deadlines[0]  # in place from here: the arrays are the matrix's size
     duration += lead
     duration[lead >= UNREACHED] = UNREACHED
-    return lead, duration
+    return duration
 
 
 def _matrix_frame(
@@ -439,7 +441,7 @@ def _arrive_by_piece(
     lead, arrival = arrive_by(
         network, origins, destinations, routing.transit, columns=columns, progress=progress
     )
-    return tuple(seconds.astype(np.int32) for seconds in _lead_and_duration(routing.transit, lead, arrival))
+    return lead.astype(np.int32), _travel_seconds(routing.transit, lead, arrival).astype(np.int32)
 
 
 def _origin_leads_piece(
@@ -457,7 +459,7 @@ def _origin_arrivals_piece(network, piece, destinations: Points, routing: Routin
     origins, lead, pick = piece
     lead = lead.astype(np.int64)
     arrival = origin_arrivals(network, origins, destinations, routing.transit, lead, pick)
-    return _lead_and_duration(routing.transit, lead, arrival)[1].astype(np.int32)
+    return _travel_seconds(routing.transit, lead, arrival).astype(np.int32)
 
 
 def _compact(seconds: np.ndarray) -> np.ndarray:
