@@ -110,14 +110,19 @@ def _stop_counting(module, name, measure):
     return counted.counts[0]
 
 
-def _counting_searches(client, query, searches=BACKWARD_SEARCHES):
-    """``query()`` on the cluster, and how many points its workers' ``searches`` started from."""
-    client.run(_start_counting, *searches)
+def _counting_searches(client, query, also=None):
+    """``query()`` on the cluster, and how many destinations its workers searched back from.
+
+    With ``also`` (as :data:`RANGE_SEARCHES`), a third value: how many points those started from.
+    """
+    counted = [BACKWARD_SEARCHES] + ([] if also is None else [also])
+    for searches in counted:
+        client.run(_start_counting, *searches)
     try:
         result = query()
     finally:
-        searched = client.run(_stop_counting, *searches)
-    return result, sum(searched.values())
+        totals = [sum(client.run(_stop_counting, *searches).values()) for searches in counted]
+    return (result, *totals)
 
 
 def _counting_searches_here(monkeypatch) -> list[int]:
@@ -185,21 +190,16 @@ def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
     before = client.run(_set_in_transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", share)
     try:
         local = rc.travel_time_matrix(poa_transit, origins, destinations, **settings)
-        remote, searched = _counting_searches(
+        remote, searched, ranged = _counting_searches(
             client,
             lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
+            RANGE_SEARCHES,
         )
-        if share == np.inf:  # then chunks of origins follow the journeys, each origin once
-            again, ranged = _counting_searches(
-                client,
-                lambda: rc.travel_time_matrix(poa_transit, origins, destinations, client=client, **settings),
-                RANGE_SEARCHES,
-            )
-            assert ranged == len(origins)
-            pd.testing.assert_frame_equal(again, local)
     finally:
         client.run(_set_in_transit, "ORIGIN_MINUTES_PER_STOP_BY_TRIPS", next(iter(before.values())))
     assert searched == len(destinations)
+    # By origin, chunks of origins then follow the journeys, each origin once.
+    assert ranged == (len(origins) if share == np.inf else 0)
     pd.testing.assert_frame_equal(remote, local)
     assert local["departure"].notna().mean() > 0.05
 
