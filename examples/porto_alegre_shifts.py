@@ -74,6 +74,27 @@ print(summary.reset_index().to_string(index=False))
 # inside the sample's bus hours, is within reach of many more homes.
 
 # %% [markdown]
+# ## One home's afternoon shift, leg by leg
+# From the most populous hexagon that makes the afternoon shift by transit, more than 20
+# minutes away (a walk alone takes at most ``max_walk_time``, 20 min: these ride). The way
+# there leaves at the latest time that still arrives by 14:25, the table's ``leave_home``;
+# the way back leaves at 16:35.
+
+# %%
+afternoon = people[
+    (people["mode"] == "transit") & (people["shift"] == "14:30-16:30") & people["feasible"]
+    & (people["minutes_there"] > 20)
+]  # fmt: skip
+home = afternoon.loc[afternoon["population"].idxmax()]
+origin = hexes[hexes["id"] == home["home_id"]]
+there = rc.itinerary(network, origin, hospital, arrival="2019-05-13 14:25", max_time=60)
+back = rc.itinerary(network, hospital, origin, departure="2019-05-13 16:35", max_time=60)
+legs = ["mode", "from_name", "to_name", "departure_time", "arrival_time", "route_short_name"]
+print(f"home {home['home_id']}, leave_home {home['leave_home']:%H:%M:%S}")
+print(there[legs].to_string(index=False))
+print(back[legs].to_string(index=False))
+
+# %% [markdown]
 # ## Jobs within 45 minutes through the day
 # One range search per origin covers every time (departures every hour).
 

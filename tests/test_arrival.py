@@ -186,6 +186,43 @@ def test_the_matrix_tells_when_to_leave_and_when_one_arrives(town):
         pd.testing.assert_series_equal(ttm[column], expected, check_dtype=False)
 
 
+def test_an_itinerary_arriving_by_a_deadline_leaves_at_the_brute_force_latest_departure(town):
+    network, points = town
+    deadline = 15 * 3600  # the frequency-based buses run until then
+    query = arrival_query([deadline], draws=1, seed=7)  # the itinerary's draw: the first
+    legs, (table,) = brute_force_legs(network, points, query)
+    want_departure, want_arrival = reference.latest_departures(
+        table, deadline, *legs, len(points), max_rounds=3, board_slack=60, max_duration=3600
+    )
+    midnight = pd.Timestamp(QUERY_DATE)
+    arrival = midnight + pd.Timedelta(seconds=deadline)
+    rides = 0
+    for o in range(len(points)):
+        for d in range(len(points)):
+            if o == d:
+                continue
+            shown = rc.itinerary(
+                network, points.iloc[[o]], points.iloc[[d]], arrival=arrival, max_time=60,
+                max_walk_time=10, max_transfers=2, seed=7,
+            )  # fmt: skip
+            if want_departure[o, d] >= reference.INF:
+                assert len(shown) == 0
+                continue
+            seconds = (shown[["departure_time", "arrival_time"]] - midnight) // pd.Timedelta(seconds=1)
+            assert seconds["departure_time"].iloc[0] == want_departure[o, d]
+            assert seconds["arrival_time"].iloc[-1] == want_arrival[o, d] <= deadline
+            assert (seconds["departure_time"].iloc[1:].to_numpy() >= seconds["arrival_time"].iloc[:-1]).all()
+            rides += (shown["mode"] == "ride").sum()
+    assert rides > 0
+
+
+def test_an_itinerary_takes_a_departure_or_an_arrival(town):
+    network, points = town
+    for times in ({}, {"departure": "14:00", "arrival": "15:00"}):
+        with pytest.raises(rc.InvalidParameterError, match="a departure or an arrival"):
+            rc.itinerary(network, points.iloc[[0]], points.iloc[[1]], **times)
+
+
 @pytest.mark.parametrize("share", [0.0, np.inf])  # arrivals by the trips boarded, or by origin
 def test_a_matrix_written_in_parts_is_the_matrix_in_memory(town, tmp_path, monkeypatch, share):
     # In parts, the seconds are searched by chunks of destinations; by origin, chunks of

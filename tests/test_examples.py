@@ -74,7 +74,7 @@ def test_porto_alegre_accessibility_example(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.filterwarnings("ignore::reachable.ReachableWarning")
 def test_porto_alegre_shifts_example(capsys, tmp_path, monkeypatch):
-    _, out = run_example("porto_alegre_shifts.py", tmp_path, monkeypatch)
+    namespace, out = run_example("porto_alegre_shifts.py", tmp_path, monkeypatch)
     printed = capsys.readouterr().out
     assert "123 hexagons" in printed
     # By transit, the early shift needs a bus before 11:00, which the sample does not have:
@@ -86,6 +86,11 @@ def test_porto_alegre_shifts_example(capsys, tmp_path, monkeypatch):
     assert can[("transit", "07:00-19:00")] < can[("transit", "14:30-16:30")]
     early, afternoon = re.search(r"06:00 ([\d,]+), 14:00 ([\d,]+)", printed).groups()
     assert int(early.replace(",", "")) < int(afternoon.replace(",", ""))
+    # The trip there, leg by leg, is the shifts table's: it leaves and arrives when the row says.
+    home, there = namespace["home"], namespace["there"]
+    assert there["departure_time"].iloc[0] == home["leave_home"]
+    assert there["arrival_time"].iloc[-1] == home["arrive_work"]
+    assert (there["mode"] == "ride").any()
     names = ["jobs_arriving_by_13.png", "jobs_through_the_day.png"]
     assert sorted(p.name for p in out.iterdir()) == names
 

@@ -102,6 +102,22 @@ def test_itinerary_agrees_with_the_matrix(transit_network, poa):
     assert rides >= 3
 
 
+def test_an_itinerary_arriving_by_a_deadline_is_the_arrive_by_matrix_pair(transit_network):
+    points = rc.datasets.porto_alegre_points_of_interest()
+    deadline = pd.Timestamp("2019-05-13 15:00")
+    ttm = rc.travel_time_matrix(transit_network, points, mode="transit", arrival=deadline, max_time=120)
+    ttm = ttm.set_index(["from_id", "to_id"])
+    rides = 0
+    for origin, destination in [(0, 14), (1, 12), (9, 3), (13, 7), (4, 10)]:
+        here, there = points.iloc[[origin]], points.iloc[[destination]]
+        legs = rc.itinerary(transit_network, here, there, arrival=deadline)
+        pair = ttm.loc[(points["id"][origin], points["id"][destination])]
+        assert legs["departure_time"].iloc[0] == pair["departure"]
+        assert legs["arrival_time"].iloc[-1] == pair["arrival"] <= deadline
+        rides += (legs["mode"] == "ride").sum()
+    assert rides >= 3
+
+
 def test_same_results_in_two_processes(tmp_path, poa):
     script = textwrap.dedent(
         f"""

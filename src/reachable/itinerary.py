@@ -22,8 +22,15 @@ from .modes import DEFAULT_BIKE_SPEED, DEFAULT_EBIKE_SPEED, DEFAULT_WALK_SPEED, 
 from .network.network import Network
 from .points import Points, as_points
 from .routing.street import street_seconds, warns_once_per_point_set
-from .routing.transit import AccessSearch, _walking, access_search, departure_labels, stop_costs, walk_pairs
-from .timeline import timeline_seconds
+from .routing.transit import (
+    AccessSearch,
+    _walking,
+    access_search,
+    departure_labels,
+    origin_leads,
+    stop_costs,
+    walk_pairs,
+)
 
 PARK_AND_RIDE_LABEL = "park and ride"
 """The name of a park-and-ride place in the legs (they have no stop id)."""
@@ -45,7 +52,8 @@ def itinerary(
     origin,
     destination,
     *,
-    departure,
+    departure=None,
+    arrival=None,
     mode: str = "transit",
     max_time: float = 120,
     max_walk_time: float = DEFAULT_MAX_WALK_TIME,
@@ -61,7 +69,10 @@ def itinerary(
     It is the journey behind :func:`travel_time_matrix` with ``mode="transit"`` (or a
     combined mode such as ``"bike+transit"``) for one departure minute: the same walking
     limits, transfers and boarding rules. With several equally fast journeys, the one with
-    the fewest rides is shown.
+    the fewest rides is shown. With ``arrival=`` instead, it is the journey that leaves as
+    late as possible and still arrives by then: it leaves at the ``departure`` of
+    :func:`travel_time_matrix` with that ``arrival`` (to the second), and arrives at its
+    ``arrival``.
 
     Parameters
     ----------
@@ -70,9 +81,10 @@ def itinerary(
     origin, destination : tuple or geopandas.GeoDataFrame or pandas.DataFrame
         ``(lon, lat)`` in WGS84 degrees, or a one-row frame as accepted by
         :func:`travel_time_matrix`.
-    departure : datetime.datetime or str
-        ``"YYYY-MM-DD HH:MM"`` on one of the network's service days, or ``"HH:MM"`` when it
-        has one (see :func:`reachable.timeline.timeline_seconds`).
+    departure, arrival : datetime.datetime or str
+        One of them: the time to leave, or the time to be there by. ``"YYYY-MM-DD HH:MM"``
+        on one of the network's service days, or ``"HH:MM"`` when it has one (see
+        :func:`reachable.timeline.timeline_seconds`).
     mode : str, default "transit"
         ``"transit"``, or public transport reached by a vehicle (``"bike+transit"``,
         ``"ebike+transit"``, ``"moped+transit"``, ``"car+transit"``).
@@ -97,16 +109,17 @@ def itinerary(
         before a ride), ``duration`` (minutes), ``route_id``, ``route_short_name``,
         ``route_type``, ``trip_id`` (rides only) and ``geometry``: the stops called at for a
         ride, the street path for a walk, ride or drive (a straight line where a point is
-        off the network). Empty when the destination is not reachable within ``max_time``.
+        off the network). Empty when the destination is not reachable within ``max_time``
+        (with ``arrival=``: when no journey leaving at most ``max_time`` before it arrives
+        in time).
     """
     import geopandas as gpd
     import shapely
 
     if network.timetable is None:
         raise UnknownModeError("itinerary needs public transport: build the network with gtfs= and date=")
-    start = timeline_seconds(network, departure, "departure")
     query = routing_settings(
-        network, mode, max_time=max_time, departure=departure, max_walk_time=max_walk_time,
+        network, mode, max_time=max_time, departure=departure, arrival=arrival, max_walk_time=max_walk_time,
         max_transfers=max_transfers, walk_speed=walk_speed, board_slack=board_slack, frequency_draws=1,
         seed=seed, max_snap_distance=max_snap_distance, **vehicle,
     ).transit  # fmt: skip
@@ -116,6 +129,14 @@ def itinerary(
             "or a combined mode such as 'bike+transit'"
         )
     here, there = _one_point(origin, "origin"), _one_point(destination, "destination")
+    if query.arrive_by:
+        # The journey leaving at the latest departure is the earliest one leaving then.
+        lead, _ = origin_leads(network, here, there, query, progress=False)
+        if lead[0, 0, 0] >= UNREACHED:
+            return _numbered(_empty_legs())
+        start = int(query.deadlines[0] - lead[0, 0, 0])
+    else:
+        start = int(query.departures[0])
     weight, snap = _walking(network, query)
     stops = stop_costs(network, query)
     here_costs, there_costs = snap(here, "origin"), snap(there, "destination")
@@ -235,9 +256,13 @@ def itinerary(
             else:
                 stop, k = int(boarded), _first_round(ride, k_before, int(boarded))
         legs.reverse()
-    frame = gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326") if legs else _empty_legs()
-    frame.insert(0, "leg", np.arange(1, len(frame) + 1))
-    return frame
+    return _numbered(gpd.GeoDataFrame(legs, geometry="geometry", crs="EPSG:4326") if legs else _empty_legs())
+
+
+def _numbered(legs):
+    """``legs`` with their number first: 1, 2, ..."""
+    legs.insert(0, "leg", np.arange(1, len(legs) + 1))
+    return legs
 
 
 @warns_once_per_point_set
