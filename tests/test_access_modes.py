@@ -142,7 +142,7 @@ def test_combined_access_equals_brute_force_every_minute(town, kind, start, wind
 @pytest.mark.parametrize("kind", ["bike", "car"])
 def test_combined_access_arrives_by_the_deadline_as_the_brute_force(town, kind, monkeypatch):
     network, points = town
-    deadline = 14 * 3600 + 420
+    deadline = 14 * 3600 + 1800  # by 14:07 some towns reach no pair by a vehicle then a ride
     query = combined_query(LEGS[kind](network), deadlines=[deadline])
     pts = as_points(points)
     legs, tables = combined_legs(network, points, query)
@@ -158,6 +158,8 @@ def test_combined_access_arrives_by_the_deadline_as_the_brute_force(town, kind, 
     np.testing.assert_array_equal(got_departure, want_departure)
     got_arrival = np.where(lead[:, :, 0] < UNREACHED, arrival[:, :, 0], reference.INF)
     np.testing.assert_array_equal(got_arrival, want_arrival)
+    elsewhere = ~np.eye(len(points), dtype=bool)
+    assert (want_departure[elsewhere] < reference.INF).sum() >= 5
 
 
 def test_combined_mode_names_and_access_mode_are_the_same_query(town):
@@ -281,18 +283,26 @@ def test_on_poa_a_bike_to_the_station_widens_the_reach(poa_transit, hexes):
 
 
 @pytest.mark.parametrize("kind", ["bike", "car"])
-def test_itineraries_show_the_vehicle_leg_and_explain_the_times(town, kind):
+@pytest.mark.parametrize("by", ["departure", "arrival"])
+def test_itineraries_show_the_vehicle_leg_and_explain_the_times(town, kind, by):
     network, points = town
     leg = LEGS[kind](network)
-    start = 14 * 3600 - 240
-    query = dataclasses.replace(combined_query(leg, departures=[start]), frequency_draws=1)
-    legs, tables = combined_legs(network, points, query)
-    expected = reference.travel_times(
-        tables[0], query.departures, *legs, len(points), max_rounds=3, board_slack=60, max_duration=3600
-    )
+    settings = {"max_rounds": 3, "board_slack": 60, "max_duration": 3600}
+    if by == "departure":
+        moment = 14 * 3600 - 240
+        query = dataclasses.replace(combined_query(leg, departures=[moment]), frequency_draws=1)
+        legs, tables = combined_legs(network, points, query)
+        seconds = reference.travel_times(tables[0], query.departures, *legs, len(points), **settings)[:, 0]
+        leave = np.where(seconds < reference.INF, moment, reference.INF)
+        arrive = np.where(seconds < reference.INF, moment + seconds, reference.INF)
+    else:  # the latest departure arriving in time, and its arrival
+        moment = 14 * 3600 + 1800
+        query = dataclasses.replace(combined_query(leg, deadlines=[moment]), frequency_draws=1)
+        legs, tables = combined_legs(network, points, query)
+        leave, arrive = reference.latest_departures(tables[0], moment, *legs, len(points), **settings)
     midnight = pd.Timestamp(QUERY_DATE)
-    departure = (midnight + pd.Timedelta(seconds=start)).to_pydatetime()
     options = {"max_access_time": leg.max_access / 60, "max_walk_time": 5, "seed": 5, "max_time": 60}
+    options[by] = (midnight + pd.Timedelta(seconds=moment)).to_pydatetime()
     if leg.places is not None:
         options["park_and_ride"] = pd.DataFrame({"lon": leg.places[:, 0], "lat": leg.places[:, 1]})
     seen = set()
@@ -301,13 +311,13 @@ def test_itineraries_show_the_vehicle_leg_and_explain_the_times(town, kind):
             if o == d:
                 continue
             shown = rc.itinerary(
-                network, points.iloc[[o]], points.iloc[[d]], departure=departure, mode=f"{kind}+transit",
-                **options,
+                network, points.iloc[[o]], points.iloc[[d]], mode=f"{kind}+transit", **options
             )  # fmt: skip
-            if expected[o, 0, d] >= reference.INF:
+            if leave[o, d] >= reference.INF:
                 assert len(shown) == 0
                 continue
-            assert (shown["arrival_time"].iloc[-1] - midnight).total_seconds() - start == expected[o, 0, d]
+            assert (shown["departure_time"].iloc[0] - midnight).total_seconds() == leave[o, d]
+            assert (shown["arrival_time"].iloc[-1] - midnight).total_seconds() == arrive[o, d]
             assert shown["mode"].iloc[0] == kind and (shown["mode"] == "ride").any()
             # Each leg starts when the one before ends (rides after their wait).
             begins = (shown["departure_time"] - midnight).dt.total_seconds() - shown["wait"] * 60
