@@ -172,7 +172,7 @@ def run_rounds(
         n_queued = queue_routes(marked_stops, n_marked, routes, queue, route_start, is_queued)
         for i in range(n_marked):
             is_marked[marked_stops[i]] = False
-        n_marked = 0
+        n_marked = np.int64(0)
         n_rode = 0
 
         # Ride every queued route from its first improved stop.
@@ -260,7 +260,7 @@ def run_rounds(
 def _walk_to_stops(board, access_stop, access_time, start, max_rounds, work):
     """Round 0: label the stops walked to from the origin; return how many were marked."""
     marked_stops, is_marked = work[0], work[1]
-    n_marked = 0
+    n_marked = np.int64(0)
     for i in range(access_stop.shape[0]):
         stop = access_stop[i]
         time = start + access_time[i]
@@ -284,7 +284,7 @@ def _walk_to_new_trips(board, access_stop, access_time, start, max_rounds, work,
     """
     stop_departure_offsets, stop_departure = routes[9], routes[10]
     marked_stops, is_marked = work[0], work[1]
-    n_marked = 0
+    n_marked = np.int64(0)
     for i in range(access_stop.shape[0]):
         stop = access_stop[i]
         time = start + access_time[i]
@@ -367,7 +367,8 @@ def range_step(
     no_parent = np.empty((0, 0), dtype=np.int64)
     n_improved = run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, latest_arrival, ride, board, work,
-        n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress, 1, np.empty(0, dtype=np.int64),
+        n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress, np.int64(1),
+        np.empty(0, dtype=np.int64),
     )  # fmt: skip
     walk_to_destinations(improved, n_improved, work[7], ride[max_rounds], egress, arrival_at)
 
@@ -466,7 +467,7 @@ def transit_travel_times(
     n_origins = access_offsets.shape[0] - 1
     n_draws = draw_offsets.shape[0] - 1
     n_stops = stop_board_slack.shape[0]
-    n_routes_max = 1
+    n_routes_max = np.int64(1)
     for d in range(n_draws):
         n_routes_max = max(n_routes_max, draw_offsets[d + 1] - draw_offsets[d])
     n_minutes = departures.shape[0]
@@ -557,7 +558,7 @@ def journey_labels(
     transfers = (transfer_offsets, transfer_to, transfer_time)
     run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration, ride, board, work,
-        n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_), 1,
-        np.empty(0, dtype=np.int64),
+        n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_),
+        np.int64(1), np.empty(0, dtype=np.int64),
     )  # fmt: skip
     return ride, board, parent_trip, parent_board, parent_from

@@ -216,7 +216,7 @@ def _get_off(
     route_stops, arrival = routes[1], routes[4]
     transfer_offsets, transfer_to, transfer_time = transfers
     marked_stops, is_marked = work[0], work[1]
-    n_marked = 0
+    n_marked = np.int64(0)
     for position in range(first, last):
         stop = route_stops[first_stop + position]
         time = arrival[times + position]
@@ -387,7 +387,7 @@ def arrivals_after_boarding(
                 open_until = min(open_until, position + 1)
                 run_rounds(
                     routes, transfers, stop_board_slack, board_slack, max_rounds, deadline, ride, board, work,
-                    n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress, 2, bound,
+                    n_marked, improved, 0, no_parent, no_parent, no_parent, has_egress, np.int64(2), bound,
                 )  # fmt: skip
                 step = boarding_step[b]
                 at = result_offsets[b] - step_offsets[step]

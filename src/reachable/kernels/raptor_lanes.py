@@ -113,8 +113,8 @@ def run_rounds(
         current_stops, current_lanes = marked_stops[k % 2], marked_lanes[k % 2]
         n_previous = n_marked
         n_queued = queue_routes(previous_stops, n_previous, routes, queue, route_start, is_queued)
-        n_marked = 0
-        n_rode = 0
+        n_marked = np.int64(0)
+        n_rode = np.int64(0)
 
         # Ride every queued route from its first improved stop, each lane on its own trip.
         # A lane boards only where its label improved in the previous round: elsewhere the
@@ -294,7 +294,7 @@ def transit_travel_times(inputs, origin_order, lanes, n_chunks):
     n_origins = access_offsets.shape[0] - 1
     n_draws = draw_offsets.shape[0] - 1
     n_stops = stop_board_slack.shape[0]
-    n_routes_max = 1
+    n_routes_max = np.int64(1)
     for d in range(n_draws):
         n_routes_max = max(n_routes_max, draw_offsets[d + 1] - draw_offsets[d])
     n_minutes = departures.shape[0]
@@ -325,7 +325,7 @@ def transit_travel_times(inputs, origin_order, lanes, n_chunks):
                 for m in range(n_minutes - 1, -1, -1):
                     start = departures[m]
                     latest = start + max_duration
-                    n_marked = 0
+                    n_marked = np.int64(0)
                     for lane in range(grouped.shape[0]):
                         origin = grouped[lane]
                         reach = slice(access_offsets[origin], access_offsets[origin + 1])

@@ -278,12 +278,14 @@ def position_costs(
     from_u = np.where(forward, f * u_to_v, np.where(f == 0, 0.0, np.inf))
     from_v = np.where(backward, (1 - f) * v_to_u, np.where(f == 1, 0.0, np.inf))
     off_street = np.where(ok, snapped.distance / (walk_speed / 3.6), np.inf)
+    # Every array fresh and writable, the fraction too (the snapper keeps its own read-only):
+    # numba compiles a kernel again for a read-only argument.
     return SnappedCosts(
         node=np.where(ok[:, None], graph.edge_node[local], -1),
         enter=np.column_stack((off_street + to_u, off_street + to_v, off_street)),
         leave=np.column_stack((from_u + off_street, from_v + off_street, off_street)),
         edge=np.where(ok, street_edge, -1),
-        fraction=f,
+        fraction=np.array(f),
         along=np.column_stack((np.where(forward, u_to_v, np.inf), np.where(backward, v_to_u, np.inf))),
     )
 

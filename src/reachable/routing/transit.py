@@ -174,7 +174,8 @@ def stop_transfers(
     }).groupby(["source", "target"], as_index=False)["minimum"].max()  # fmt: skip
     both = walked.merge(required, on=["source", "target"], how="outer").sort_values(["source", "target"])
     seconds = np.fmax(both["seconds"].to_numpy(float), both["minimum"].to_numpy(float)).astype(np.int64)
-    source, target = both["source"].to_numpy(np.int64), both["target"].to_numpy(np.int64)
+    # A copy: pandas hands out read-only views, for which numba would compile the searches again.
+    source, target = both["source"].to_numpy(np.int64), np.array(both["target"], dtype=np.int64)
     offsets = offsets_of(source, timetable.n_stops)
     same_stop = ~listed
     board_extra = np.zeros(timetable.n_stops, dtype=np.int64)
