@@ -93,6 +93,9 @@ legs = ["mode", "from_name", "to_name", "departure_time", "arrival_time", "route
 print(f"home {home['home_id']}, leave_home {home['leave_home']:%H:%M:%S}")
 print(there[legs].to_string(index=False))
 print(back[legs].to_string(index=False))
+# Each walk is at most max_walk_time (20 min), as in R5. A ride of a few seconds between two
+# stops of one avenue may join two such walks: by the rules it is a trip, though a person
+# would rather walk on.
 
 # %% [markdown]
 # ## Jobs within 45 minutes through the day
