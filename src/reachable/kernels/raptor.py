@@ -516,33 +516,19 @@ def transit_travel_times(
 
 @njit(cache=True)
 def journey_labels(
-    route_stop_offsets,
-    route_stops,
-    route_trip_offsets,
-    route_time_offsets,
-    arrival,
-    departure,
-    stop_route_offsets,
-    stop_route,
-    stop_route_position,
-    transfer_offsets,
-    transfer_to,
-    transfer_time,
-    stop_board_slack,
-    board_slack,
-    access_stop,
-    access_time,
-    start,
-    max_rounds,
+    routes, transfers, stop_board_slack, board_slack, access_stop, access_time, start, max_rounds,
     max_duration,
-):
+):  # fmt: skip
     """RAPTOR labels and parents of one departure from one origin, for itineraries.
 
-    Returns ``(ride, board, parent_trip, parent_board, parent_from)``, each of shape
-    ``(max_rounds + 1, n_stops)`` (see :func:`run_rounds`); ``ride`` is kept at every stop.
+    ``routes``, ``transfers``, ``stop_board_slack`` and ``board_slack`` as in
+    :func:`run_rounds` (``routes`` with the stops' departures too, as the other searches
+    pass them: run_rounds compiles once for all). Returns ``(ride, board, parent_trip,
+    parent_board, parent_from)``, each of shape ``(max_rounds + 1, n_stops)`` (see
+    :func:`run_rounds`); ``ride`` is kept at every stop.
     """
     n_stops = stop_board_slack.shape[0]
-    n_routes = route_stop_offsets.shape[0] - 1
+    n_routes = routes[0].shape[0] - 1
     ride = np.full((max_rounds + 1, n_stops), UNREACHED, dtype=np.int64)
     board = np.full((max_rounds + 1, n_stops), UNREACHED, dtype=np.int64)
     parent_trip = np.full((max_rounds + 1, n_stops), -1, dtype=np.int64)
@@ -551,11 +537,6 @@ def journey_labels(
     work = raptor_work(n_stops, max(n_routes, 1))
     n_marked = _walk_to_stops(board, access_stop, access_time, start, max_rounds, work)
     improved = np.empty(n_stops, dtype=np.int64)
-    routes = (
-        route_stop_offsets, route_stops, route_trip_offsets, route_time_offsets, arrival, departure,
-        stop_route_offsets, stop_route, stop_route_position,
-    )  # fmt: skip
-    transfers = (transfer_offsets, transfer_to, transfer_time)
     run_rounds(
         routes, transfers, stop_board_slack, board_slack, max_rounds, start + max_duration, ride, board, work,
         n_marked, improved, 0, parent_trip, parent_board, parent_from, np.ones(n_stops, dtype=np.bool_),

@@ -227,12 +227,10 @@ def departure_labels(network: Network, query: TransitQuery, access_stop, access_
     :func:`reachable.kernels.raptor.journey_labels`.
     """
     timetable, routes = draws(network, query)[0]
-    offsets, to_stop, seconds, board_extra = stop_transfers(network, query)
+    transfers = stop_transfers(network, query)
     labels = journey_labels(
-        routes.route_stop_offsets, routes.route_stops, routes.route_trip_offsets, routes.route_time_offsets,
-        routes.arrival, routes.departure, routes.stop_route_offsets, routes.stop_route,
-        routes.stop_route_position, offsets, to_stop, seconds, board_extra, query.board_slack,
-        access_stop, access_time, start, query.max_rounds, query.max_duration,
+        _draw_arrays(routes), transfers[:3], transfers[3], query.board_slack, access_stop, access_time, start,
+        query.max_rounds, query.max_duration,
     )  # fmt: skip
     return timetable, routes, labels
 
