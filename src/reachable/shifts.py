@@ -76,7 +76,9 @@ def shifts(
         (the trip there, minutes), ``leave_work``, ``arrive_home``, ``minutes_back``,
         ``commute_minutes`` (both trips), ``feasible`` (bool) and ``reason`` (the first of
         ``no_trip_there``, ``no_trip_back``, ``too_long_there``, ``too_long_back`` that
-        applies, empty when feasible). "No trip" means none within twice ``max_time``.
+        applies, empty when feasible). "No trip" means none within twice ``max_time``. By
+        public transport, :func:`itinerary` shows a trip leg by leg: ``arrival=`` the start
+        less ``arrive_early`` for the way there, ``departure=leave_work`` for the way back.
 
     Raises
     ------
