@@ -49,6 +49,7 @@ def departures(network, points, query):
         ([14 * 3600 + 1234], 2, 0, True),  # any second, no slack
         ([1800], 3, 120, True),  # just after midnight: the previous day's trips
         ([8 * 3600], 1, 60, False),  # one ride only
+        ([15 * 3600], 1, 60, True),  # one ride, in the buses' hours
         ([14 * 3600 + 37 * k for k in range(8)], 3, 60, False),  # deadlines searched together
     ],
 )
