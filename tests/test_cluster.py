@@ -180,8 +180,8 @@ def _set_in_transit(name, value):
 def test_an_arrival_matrix_in_chunks_searches_each_destination_once(
     poa_transit, origins_and_places, client, tmp_path, monkeypatch, share
 ):
-    # The matrix is searched by chunks of destinations, then framed here or written in parts:
-    # on the cluster, and when written in parts here.
+    # On the cluster, and written in parts here, the departures are searched by chunks of
+    # destinations (each destination once); by origin, the arrivals then by chunks of origins.
     import reachable.routing.transit as transit
 
     origins, destinations = origins_and_places

@@ -286,6 +286,19 @@ def _bound_row(from_last, n_boardings):
     return row
 
 
+@njit(cache=True, inline="always")
+def _walked_in(arrived, egress, destination, best, deadline):
+    """The earliest of ``best`` and the walks from the stops reached at ``arrived`` to ``destination``.
+
+    ``egress`` is the CSR ``(offsets, stop, seconds)`` per destination; ``UNREACHED`` when
+    after ``deadline``.
+    """
+    offsets, stop, seconds = egress
+    for e in range(offsets[destination], offsets[destination + 1]):
+        best = min(best, arrived[stop[e]] + seconds[e])
+    return best if best <= deadline else UNREACHED
+
+
 @njit(cache=True, parallel=True)
 def arrivals_after_boarding(
     routes,
@@ -338,7 +351,6 @@ def arrivals_after_boarding(
         The earliest arrival at each destination after boarding at each step's stop (of any
         trip leaving it then); ``UNREACHED`` elsewhere, or where none arrives by ``deadline``.
     """
-    egress_offsets, egress_stop, egress_time = egress
     route_stop_offsets = routes[0]
     n_columns, n_stops = stop_lead_rows.shape
     n_trips = trip_route.shape[0]
@@ -351,7 +363,7 @@ def arrivals_after_boarding(
     result = np.empty(result_offsets[-1], dtype=np.int64)
     n_chunks = max(1, min(n_chunks, n_trips))
     has_egress = np.zeros(n_stops, dtype=np.bool_)
-    has_egress[egress_stop] = True
+    has_egress[egress[1]] = True  # egress's stops: some destination is walked to from them
     no_parent = np.empty((0, 0), dtype=np.int64)
     most_boardings = 0
     for t in range(n_trips):
@@ -392,11 +404,7 @@ def arrivals_after_boarding(
                 step = boarding_step[b]
                 at = result_offsets[b] - step_offsets[step]
                 for i in range(step_offsets[step], step_offsets[step + 1]):
-                    j = step_column[i]
-                    best = UNREACHED
-                    for e in range(egress_offsets[j], egress_offsets[j + 1]):
-                        best = min(best, arrived[egress_stop[e]] + egress_time[e])
-                    result[at + i] = best if best <= deadline else UNREACHED
+                    result[at + i] = _walked_in(arrived, egress, step_column[i], UNREACHED, deadline)
     after = np.full((n_stops, n_columns), UNREACHED, dtype=np.int32)  # seconds fit, up to 68 years
     for b in range(n_boardings):
         step = boarding_step[b]
@@ -498,7 +506,6 @@ def arrivals_by_origin(
     """
     access_offsets, access_stop, access_time = access
     direct_offsets, direct_destination, direct_time = direct
-    egress_in_offsets, egress_in_stop, egress_in_time = egress_in
     n_origins = access_offsets.shape[0] - 1
     n_stops = stop_board_slack.shape[0]
     n_routes = routes[0].shape[0] - 1
@@ -507,6 +514,7 @@ def arrivals_by_origin(
     # Each destination's walks from the stops are looked up when its departure is searched,
     # rather than pushed from every improved stop at every departure.
     has_egress = np.zeros(n_stops, dtype=np.bool_)
+    _, egress_in_stop, egress_in_time = egress_in
     has_egress[egress_in_stop] = True
     no_egress = (np.zeros(n_stops + 1, dtype=np.int64), egress_in_stop[:0], egress_in_time[:0])
     for chunk in prange(n_chunks):
@@ -533,10 +541,7 @@ def arrivals_by_origin(
                 )  # fmt: skip
                 for i in range(asked_offsets[m], asked_offsets[m + 1]):
                     j = asked_destination[i]
-                    best = start + walk_to[j]
-                    for e in range(egress_in_offsets[j], egress_in_offsets[j + 1]):
-                        best = min(best, arrived[egress_in_stop[e]] + egress_in_time[e])
-                    result[i] = best if best <= deadline else UNREACHED
+                    result[i] = _walked_in(arrived, egress_in, j, start + walk_to[j], deadline)
             for i in range(direct_offsets[origin], direct_offsets[origin + 1]):
                 walk_to[direct_destination[i]] = UNREACHED
     return result
