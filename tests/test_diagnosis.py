@@ -161,6 +161,14 @@ def test_now_only_the_bakery_is_within_a_walk(diagnosis):
     assert (now.drop("bakery")["reason"] == "too_far").all()  # on foot, nothing else is within 25 min
 
 
+def test_a_trip_by_public_transport_that_is_a_walk_is_shown_as_the_walk(diagnosis):
+    # With a pass, the bakery is 20 min on foot by either mode (no bus calls at B): a tie.
+    bakery = outcome(diagnosis, "amina", "transit_pass").loc["bakery"]
+    assert bakery["mode"] == "walk" and bakery["daily_minutes"] == pytest.approx(40, abs=1e-3)
+    school = outcome(diagnosis, "amina", "transit_pass").loc["school"]
+    assert school["mode"] == "transit"  # the bus itself wins where it is quicker
+
+
 def test_each_reason_shows_where_it_applies(diagnosis):
     with_pass = outcome(diagnosis, "amina", "transit_pass")
     assert with_pass.loc["kitchen", "reason"] == "no_transit_then"  # nothing runs before 06:10

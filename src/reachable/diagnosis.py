@@ -4,8 +4,9 @@ For each person, offer and scenario (``now``, then each aid of the catalogue), e
 day of the offer is checked with the shift rules of :func:`reachable.shifts`: there by the
 start (``arrive_early`` minutes before), home after the end (leaving ``leave_after`` minutes
 after it), each trip within the person's ``max_commute``. The best mode is the feasible one
-with the shortest day of commuting. Travel times are computed once per mode and shift for
-everyone (:func:`reachable.travel_time_matrix`), then each scenario picks among its modes.
+with the shortest day of commuting (on a tie, walking, then another street mode, before
+public transport). Travel times are computed once per mode and shift for everyone
+(:func:`reachable.travel_time_matrix`), then each scenario picks among its modes.
 """
 
 from __future__ import annotations
@@ -256,8 +257,14 @@ def diagnose(
 
 
 def modes_needed(plans: pd.DataFrame) -> list[str]:
-    """The modes a diagnosis routes: those people may use now or with an aid (see :func:`scenarios`)."""
-    return sorted({m for modes in plans["modes"] for m in modes})
+    """The modes a diagnosis routes: those people may use now or with an aid (see :func:`scenarios`).
+
+    In the order that settles ties between equally long days: walking, the other street
+    modes, then public transport. A trip by public transport may be a walk alone, and is
+    then shown as the walk it is.
+    """
+    used = {m for modes in plans["modes"] for m in modes}
+    return sorted(used, key=lambda m: (is_transit(m), m != "walk", m))
 
 
 def scenarios(folks: pd.DataFrame, kit: dict[str, Aid]) -> pd.DataFrame:
